@@ -1,0 +1,131 @@
+/**
+ * The agent's options: one object, documented defaults, validated once at construction.
+ * A bad option is a TypeError that names the option and says what it must be.
+ */
+import { hostname } from 'node:os';
+
+/** Options accepted by `createAgent`. Only `nodeId` and `token` are required. */
+export interface AgentOptions {
+  /** Stable id of this node in the fleet, e.g. `node-1`. 1–128 characters. */
+  nodeId: string;
+  /**
+   * Bearer token that grants the `operate` role on the admin endpoint (samples and commands).
+   * At least 16 characters.
+   */
+  token: string;
+  /** Optional bearer token that grants only the `read` role (samples, no commands). */
+  readToken?: string;
+  /** Human-readable name. Default: `nodeId`. */
+  name?: string;
+  /** Free-form labels shown by the console (region, zone, build…). Default: `{}`. */
+  labels?: Record<string, string>;
+  /** The host application's version. Default: `'0.0.0'`. */
+  version?: string;
+  /** How often a sample is sent, in milliseconds (100–60000). Default: 1000. */
+  intervalMs?: number;
+  /**
+   * The admin endpoint: a WebSocket on its own port, never the public one.
+   * Default: `{ host: '127.0.0.1', port: 9400 }`; `port: 0` picks a free port;
+   * `false` serves no endpoint (samples are still available through `agent.sample()`).
+   */
+  admin?: { host?: string; port?: number } | false;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedAgentOptions {
+  readonly nodeId: string;
+  readonly token: string;
+  readonly readToken: string | null;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly intervalMs: number;
+  readonly admin: { readonly host: string; readonly port: number } | null;
+  readonly host: string;
+}
+
+/** The admin endpoint's default port. */
+export const DEFAULT_ADMIN_PORT = 9400;
+/** The default sample interval in milliseconds. */
+export const DEFAULT_INTERVAL_MS = 1000;
+const MIN_TOKEN_LENGTH = 16;
+
+function fail(option: string, requirement: string, value: unknown): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new TypeError(`fleetdeck agent: option "${option}" ${requirement} (got ${shown})`);
+}
+
+function optionalString(value: unknown, option: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    fail(option, 'must be a non-empty string of at most 256 characters', value);
+  }
+  return value;
+}
+
+function integerIn(value: unknown, option: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    fail(option, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value as number;
+}
+
+/** Applies defaults and validates; throws a TypeError naming the first bad option. */
+export function resolveOptions(options: unknown): ResolvedAgentOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object', options);
+  const input = options as Partial<Record<keyof AgentOptions, unknown>>;
+
+  if (typeof input.nodeId !== 'string' || !/^[\w.:-]{1,128}$/.test(input.nodeId)) {
+    fail('nodeId', 'must be 1–128 characters of letters, digits, "_", "-", "." or ":"', input.nodeId);
+  }
+  const token = input.token;
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH) {
+    fail(
+      'token',
+      `must be a string of at least ${MIN_TOKEN_LENGTH} characters`,
+      token === undefined ? token : '…',
+    );
+  }
+  let readToken: string | null = null;
+  if (input.readToken !== undefined) {
+    if (typeof input.readToken !== 'string' || input.readToken.length < MIN_TOKEN_LENGTH) {
+      fail('readToken', `must be a string of at least ${MIN_TOKEN_LENGTH} characters`, '…');
+    }
+    if (input.readToken === token) fail('readToken', 'must differ from "token"', '…');
+    readToken = input.readToken;
+  }
+
+  const labels = input.labels ?? {};
+  if (
+    typeof labels !== 'object' ||
+    labels === null ||
+    Array.isArray(labels) ||
+    !Object.values(labels).every((value) => typeof value === 'string')
+  ) {
+    fail('labels', 'must be an object whose values are strings', labels);
+  }
+
+  let admin: ResolvedAgentOptions['admin'] = null;
+  if (input.admin !== false) {
+    const given = input.admin ?? {};
+    if (typeof given !== 'object' || given === null) fail('admin', 'must be an object or false', given);
+    const adminInput = given as { host?: unknown; port?: unknown };
+    admin = {
+      host: optionalString(adminInput.host, 'admin.host', '127.0.0.1'),
+      port: integerIn(adminInput.port, 'admin.port', 0, 65535, DEFAULT_ADMIN_PORT),
+    };
+  }
+
+  return {
+    nodeId: input.nodeId,
+    token,
+    readToken,
+    name: optionalString(input.name, 'name', input.nodeId),
+    labels: { ...(labels as Record<string, string>) },
+    version: optionalString(input.version, 'version', '0.0.0'),
+    intervalMs: integerIn(input.intervalMs, 'intervalMs', 100, 60_000, DEFAULT_INTERVAL_MS),
+    admin,
+    host: hostname(),
+  };
+}

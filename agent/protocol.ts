@@ -1,0 +1,313 @@
+/**
+ * The agent ⇄ console wire protocol, version 1: one JSON object per WebSocket text frame.
+ *
+ * Both sides import this module, so a misspelt field is a compile error, and both validate
+ * every frame they receive with the parsers below, so a bad frame is an error value, never
+ * a throw. It has no imports: the console's core and the agent share it as plain TypeScript.
+ * docs/protocol.md describes every frame and field.
+ */
+
+/** The protocol version both sides speak; a `hello` with another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts, in bytes; larger frames close the connection (1009). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** The states an agent reports for its node. The console adds its own link states. */
+export const NODE_STATES = ['active', 'draining', 'drained'] as const;
+/** A node's own state, as its agent reports it. */
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** Admin roles: `read` receives samples; `operate` may also send commands. */
+export const ROLES = ['read', 'operate'] as const;
+/** An admin connection's role, decided by the token it presented. */
+export type Role = (typeof ROLES)[number];
+
+/** Commands the console may send. */
+export const COMMAND_NAMES = ['ping', 'drain', 'undrain', 'shed'] as const;
+/** The name of a console command. */
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** Error codes carried by a failed `reply`. */
+export const ERROR_CODES = [
+  'bad-frame',
+  'unknown-type',
+  'forbidden',
+  'unknown-command',
+  'bad-args',
+  'unsupported',
+  'internal',
+] as const;
+/** Why a command or frame was refused. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Who a node is. A restarted agent has a new `startedAt`. */
+export interface NodeIdentity {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly version: string;
+  readonly host: string;
+  readonly pid: number;
+  /** Epoch milliseconds when this agent was created. */
+  readonly startedAt: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Connection counters: `opened` and `closed` are cumulative since `startedAt`. */
+export interface ConnectionStats {
+  readonly open: number;
+  readonly opened: number;
+  readonly closed: number;
+}
+
+/** Traffic counters, cumulative since `startedAt`: WebSocket frame bytes (header + payload). */
+export interface TrafficStats {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+}
+
+/** Process health over the last sample interval. */
+export interface HealthStats {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  /** Share of one core used by the process over the interval (1 = one full core). */
+  readonly cpu: number;
+  readonly loopDelayP50Ms: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  /** Cumulative count of errors caught inside the agent (hooks, collectors, sockets). */
+  readonly errors: number;
+}
+
+/** agent → console, once per connection, before anything else. */
+export interface HelloFrame {
+  readonly type: 'hello';
+  readonly protocol: number;
+  readonly node: NodeIdentity;
+  readonly role: Role;
+  readonly intervalMs: number;
+  readonly capabilities: readonly string[];
+}
+
+/** agent → console, every interval. */
+export interface SampleFrame {
+  readonly type: 'sample';
+  /** Increases by one per sample computed, from 1, for the agent's lifetime. */
+  readonly seq: number;
+  /** Epoch milliseconds when the sample was taken. */
+  readonly time: number;
+  readonly state: NodeState;
+  readonly connections: ConnectionStats;
+  readonly traffic: TrafficStats;
+  readonly health: HealthStats;
+}
+
+/** agent → console: something happened (state change, drain progress, an error). */
+export interface EventFrame {
+  readonly type: 'event';
+  readonly time: number;
+  readonly name: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** agent → console: the answer to a command, or to a frame that could not be accepted. */
+export type ReplyFrame =
+  | { readonly type: 'reply'; readonly id: string; readonly ok: true; readonly result: unknown }
+  | {
+      readonly type: 'reply';
+      /** `null` when the frame was too broken to carry an id. */
+      readonly id: string | null;
+      readonly ok: false;
+      readonly error: { readonly code: ErrorCode; readonly message: string };
+    };
+
+/** console → agent. */
+export interface CommandFrame {
+  readonly type: 'command';
+  readonly id: string;
+  readonly name: CommandName;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+/** Every frame an agent sends. */
+export type AgentFrame = HelloFrame | SampleFrame | EventFrame | ReplyFrame;
+/** Every frame a console sends. */
+export type ConsoleFrame = CommandFrame;
+
+/** The outcome of parsing a frame: the typed frame, or why it was refused. */
+export type ParseResult<T> =
+  | { readonly ok: true; readonly frame: T }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly id: string | null };
+
+// A tiny schema language: enough to check every field of every frame without a dependency.
+type Shape =
+  | 'string'
+  | 'count'
+  | 'number'
+  | 'unknown'
+  | 'record-of-strings'
+  | 'string-list'
+  | readonly ['enum', readonly string[]]
+  | { readonly [field: string]: Shape };
+
+const identityShape = {
+  nodeId: 'string',
+  name: 'string',
+  version: 'string',
+  host: 'string',
+  pid: 'count',
+  startedAt: 'count',
+  labels: 'record-of-strings',
+} as const satisfies Record<keyof NodeIdentity, Shape>;
+
+const agentShapes = {
+  hello: {
+    protocol: 'count',
+    node: identityShape,
+    role: ['enum', ROLES],
+    intervalMs: 'count',
+    capabilities: 'string-list',
+  } satisfies Record<Exclude<keyof HelloFrame, 'type'>, Shape>,
+  sample: {
+    seq: 'count',
+    time: 'count',
+    state: ['enum', NODE_STATES],
+    connections: { open: 'count', opened: 'count', closed: 'count' } satisfies Record<
+      keyof ConnectionStats,
+      Shape
+    >,
+    traffic: {
+      bytesIn: 'count',
+      bytesOut: 'count',
+      messagesIn: 'count',
+      messagesOut: 'count',
+    } satisfies Record<keyof TrafficStats, Shape>,
+    health: {
+      rssBytes: 'count',
+      heapUsedBytes: 'count',
+      heapTotalBytes: 'count',
+      cpu: 'number',
+      loopDelayP50Ms: 'number',
+      loopDelayP99Ms: 'number',
+      loopDelayMaxMs: 'number',
+      errors: 'count',
+    } satisfies Record<keyof HealthStats, Shape>,
+  } satisfies Record<Exclude<keyof SampleFrame, 'type'>, Shape>,
+  event: { time: 'count', name: 'string', data: 'unknown' },
+} as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns a description of the first field that does not match, or null when all do. */
+function mismatch(value: unknown, shape: Shape, path: string): string | null {
+  if (typeof shape === 'string') {
+    switch (shape) {
+      case 'string':
+        return typeof value === 'string' ? null : `${path} must be a string`;
+      case 'count':
+        return Number.isSafeInteger(value) && (value as number) >= 0
+          ? null
+          : `${path} must be a non-negative integer`;
+      case 'number':
+        return typeof value === 'number' && Number.isFinite(value) && value >= 0
+          ? null
+          : `${path} must be a non-negative number`;
+      case 'unknown':
+        return isPlainObject(value) ? null : `${path} must be an object`;
+      case 'record-of-strings':
+        return isPlainObject(value) && Object.values(value).every((item) => typeof item === 'string')
+          ? null
+          : `${path} must be an object of strings`;
+      case 'string-list':
+        return Array.isArray(value) && value.every((item) => typeof item === 'string')
+          ? null
+          : `${path} must be a list of strings`;
+    }
+  }
+  if (Array.isArray(shape)) {
+    const allowed = shape[1] as readonly string[];
+    return typeof value === 'string' && allowed.includes(value)
+      ? null
+      : `${path} must be one of ${allowed.join(', ')}`;
+  }
+  if (!isPlainObject(value)) return `${path} must be an object`;
+  for (const [field, fieldShape] of Object.entries(shape as Record<string, Shape>)) {
+    const problem = mismatch(value[field], fieldShape, path ? `${path}.${field}` : field);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function decode(data: string): { value: Record<string, unknown> } | { error: string } {
+  if (data.length > MAX_FRAME_BYTES) return { error: `frame is larger than ${MAX_FRAME_BYTES} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { error: 'frame is not valid JSON' };
+  }
+  if (!isPlainObject(value)) return { error: 'frame must be a JSON object' };
+  return { value };
+}
+
+function idOf(value: Record<string, unknown>): string | null {
+  return typeof value.id === 'string' && value.id.length > 0 && value.id.length <= 128 ? value.id : null;
+}
+
+function refuse<T>(code: ErrorCode, message: string, id: string | null = null): ParseResult<T> {
+  return { ok: false, code, message, id };
+}
+
+/** Parses and validates a frame received from an agent. Never throws. */
+export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
+  const decoded = decode(data);
+  if ('error' in decoded) return refuse('bad-frame', decoded.error);
+  const frame = decoded.value;
+  if (frame.type === 'reply') {
+    const id = idOf(frame);
+    if (frame.ok === true && id !== null) return { ok: true, frame: frame as unknown as ReplyFrame };
+    if (
+      frame.ok === false &&
+      (id !== null || frame.id === null) &&
+      isPlainObject(frame.error) &&
+      typeof frame.error.message === 'string' &&
+      ERROR_CODES.includes(frame.error.code as ErrorCode)
+    ) {
+      return { ok: true, frame: frame as unknown as ReplyFrame };
+    }
+    return refuse('bad-frame', 'reply must carry an id and either ok: true or a known error');
+  }
+  if (frame.type !== 'hello' && frame.type !== 'sample' && frame.type !== 'event') {
+    return refuse('unknown-type', `unknown frame type ${JSON.stringify(frame.type)}`);
+  }
+  const problem = mismatch(frame, agentShapes[frame.type], '');
+  if (problem) return refuse('bad-frame', `${frame.type}: ${problem}`);
+  return { ok: true, frame: frame as unknown as AgentFrame };
+}
+
+/** Parses and validates a frame received from a console. Never throws. */
+export function parseConsoleFrame(data: string): ParseResult<ConsoleFrame> {
+  const decoded = decode(data);
+  if ('error' in decoded) return refuse('bad-frame', decoded.error);
+  const frame = decoded.value;
+  const id = idOf(frame);
+  if (frame.type !== 'command')
+    return refuse('unknown-type', `unknown frame type ${JSON.stringify(frame.type)}`, id);
+  if (id === null) return refuse('bad-frame', 'command needs an id: a string of 1 to 128 characters');
+  if (!COMMAND_NAMES.includes(frame.name as CommandName)) {
+    return refuse('unknown-command', `unknown command ${JSON.stringify(frame.name)}`, id);
+  }
+  const args = frame.args ?? {};
+  if (!isPlainObject(args)) return refuse('bad-args', 'args must be an object', id);
+  return { ok: true, frame: { type: 'command', id, name: frame.name as CommandName, args } };
+}
+
+/** Serializes a frame; the single place where frames become text. */
+export function encodeFrame(frame: AgentFrame | ConsoleFrame): string {
+  return JSON.stringify(frame);
+}
