@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+/**
+ * The fleetdeck command line, on the same core as the app.
+ *
+ *   fleetdeck status --fleet FILE [--json] [--wait-ms N]
+ *   fleetdeck web    --fleet FILE [--port N]
+ *   fleetdeck start  [--nodes N] [--clients N] [--web]
+ *
+ * Exit codes: 0 ok · 1 failure · 2 usage error · 3 (status) some nodes are not reachable.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArgumentError, integerArg, type ParsedArgs, parseArgs } from '../../fleet/args.js';
+import { launchFleet } from '../../fleet/launch.js';
+import type { NodeView } from '../common/models.js';
+import { createConsoleService } from '../core/console-service.js';
+import { loadFleetFile } from '../core/fleet-file.js';
+import { electronBinary } from '../electron/locate-binary.js';
+import { startWebServer } from '../web/server.js';
+
+const USAGE = `usage:
+  fleetdeck status --fleet FILE [--json] [--wait-ms N]   each node's state and numbers
+  fleetdeck web    --fleet FILE [--port N]               the console in a browser (web mode)
+  fleetdeck start  [--nodes N] [--clients N] [--web]     a local demo fleet and the console`;
+
+class UsageError extends ArgumentError {}
+
+/** The stable JSON row of `status --json`. */
+interface StatusRow {
+  id: string;
+  state: NodeView['status'];
+  connections: number | null;
+  bytesInPerSec: number | null;
+  bytesOutPerSec: number | null;
+  messagesPerSec: number | null;
+  version: string | null;
+  problem: string | null;
+}
+
+function fleetPath(args: ParsedArgs): string {
+  const path = args.values.get('fleet') ?? process.env.FLEETDECK_FLEET;
+  if (!path) throw new UsageError('--fleet FILE is required');
+  return path;
+}
+
+/** The built renderer: dist/renderer, wherever this module runs from. */
+function rendererDir(): string {
+  const fromSource = extname(fileURLToPath(import.meta.url)) === '.ts';
+  const dir = fileURLToPath(new URL(fromSource ? '../../dist/renderer' : '../../renderer', import.meta.url));
+  if (!existsSync(`${dir}/index.html`)) {
+    throw new Error(`the console UI is not built (${dir}/index.html is missing): run npm run build`);
+  }
+  return dir;
+}
+
+function toRow(node: NodeView): StatusRow {
+  const rates = node.rates;
+  return {
+    id: node.id,
+    state: node.status,
+    connections: node.connections?.open ?? null,
+    bytesInPerSec: rates ? Math.round(rates.bytesInPerSec) : null,
+    bytesOutPerSec: rates ? Math.round(rates.bytesOutPerSec) : null,
+    messagesPerSec: rates ? Math.round((rates.messagesInPerSec + rates.messagesOutPerSec) * 10) / 10 : null,
+    version: node.identity?.version ?? null,
+    problem: node.problem,
+  };
+}
+
+function table(rows: StatusRow[]): string {
+  const header = ['NODE', 'STATE', 'CONNECTIONS', 'IN B/S', 'OUT B/S', 'MSGS/S', 'PROBLEM'];
+  const cells = rows.map((row) =>
+    [
+      row.id,
+      row.state,
+      row.connections,
+      row.bytesInPerSec,
+      row.bytesOutPerSec,
+      row.messagesPerSec,
+      row.problem ?? '',
+    ].map((value) => (value === null ? '-' : String(value))),
+  );
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...cells]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+async function status(args: ParsedArgs): Promise<number> {
+  const fleet = await loadFleetFile(fleetPath(args));
+  const waitMs = integerArg(args, 'wait-ms', 5_000, 0, 120_000);
+  const service = createConsoleService({ fleet });
+  try {
+    // Wait until every node has a figure or is known unreachable, and rates if they come soon.
+    const deadline = Date.now() + waitMs;
+    const settled = () =>
+      service.store
+        .snapshot()
+        .nodes.every(
+          (node) => node.status === 'unreachable' || (node.connections !== null && node.rates !== null),
+        );
+    while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const rows = service.store.snapshot().nodes.map(toRow);
+    console.log(args.switches.has('json') ? JSON.stringify(rows, null, 2) : table(rows));
+    return rows.every((row) => row.state !== 'unreachable' && row.state !== 'connecting') ? 0 : 3;
+  } finally {
+    await service.dispose();
+  }
+}
+
+async function serveWeb(fleetFile: string, port: number): Promise<() => Promise<void>> {
+  const fleet = await loadFleetFile(fleetFile);
+  const service = createConsoleService({ fleet });
+  const web = await startWebServer({ service, staticDir: rendererDir(), port });
+  console.log(`Fleetdeck console: ${web.url}`);
+  return async () => {
+    await web.close();
+    await service.dispose();
+  };
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function web(args: ParsedArgs): Promise<number> {
+  const stop = await serveWeb(fleetPath(args), integerArg(args, 'port', 0, 0, 65535));
+  await untilSignal();
+  await stop();
+  return 0;
+}
+
+async function start(args: ParsedArgs): Promise<number> {
+  const fleet = await launchFleet({
+    nodes: integerArg(args, 'nodes', 3, 1, 64),
+    clients: integerArg(args, 'clients', 60, 0, 10_000),
+    name: 'local demo fleet',
+  });
+  console.log(`fleet ready: ${fleet.nodes.length} nodes, fleet file ${fleet.fleetFile}`);
+  try {
+    const electron = args.switches.has('web') ? { why: '--web was given' } : await electronBinary();
+    if ('path' in electron) {
+      const main = fileURLToPath(new URL('../electron/index.js', import.meta.url));
+      const child = spawn(electron.path, [main, '--fleet', fleet.fleetFile], { stdio: 'inherit' });
+      await new Promise<void>((resolve) => {
+        child.on('exit', () => resolve());
+        untilSignal().then(() => {
+          child.kill('SIGTERM');
+          resolve();
+        });
+      });
+      return 0;
+    }
+    console.log(`Opening the console in web mode because ${electron.why}.`);
+    const stop = await serveWeb(fleet.fleetFile, integerArg(args, 'port', 0, 0, 65535));
+    await untilSignal();
+    await stop();
+    return 0;
+  } finally {
+    await fleet.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'status':
+      return status(parseArgs(rest, ['fleet', 'wait-ms'], ['json']));
+    case 'web':
+      return web(parseArgs(rest, ['fleet', 'port']));
+    case 'start':
+      return start(parseArgs(rest, ['nodes', 'clients', 'port'], ['web']));
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usage = error instanceof ArgumentError;
+    console.error(`fleetdeck: ${error instanceof Error ? error.message : String(error)}`);
+    if (usage) console.error(USAGE);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,70 @@
+/**
+ * The console API: the one contract between the renderer and the main process.
+ *
+ * The renderer sees only {@link ConsoleApi}. Two transports carry it: Electron IPC through
+ * the preload bridge (main/electron/), and one WebSocket in web mode (main/web/). Both are
+ * built from the request and event maps below, so a method or payload typo is a compile
+ * error on every side. Types only, plus the channel-name table: no Node, no DOM.
+ */
+import type { FleetDelta, FleetSnapshot } from './models.js';
+
+/** Request methods: name → arguments and result. */
+export interface ConsoleRequests {
+  getFleet: { args: []; result: FleetSnapshot };
+}
+
+/** Events pushed from main to the renderer: name → payload. */
+export interface ConsoleEvents {
+  fleetDelta: FleetDelta;
+}
+
+/** A request method's name. */
+export type RequestName = keyof ConsoleRequests;
+/** An event's name. */
+export type EventName = keyof ConsoleEvents;
+
+/** Removes a listener added with an `on…` method. */
+export type Unsubscribe = () => void;
+
+/** What the renderer calls. Domain methods only; there is no generic `send`. */
+export interface ConsoleApi {
+  /** The whole fleet as it is now. */
+  getFleet(): Promise<FleetSnapshot>;
+  /** Batched changes; the first delta after subscribing has `reset: true`. */
+  onFleetDelta(listener: (delta: FleetDelta) => void): Unsubscribe;
+}
+
+/** The main-process side: one async handler per request method. */
+export type ConsoleHandlers = {
+  [M in RequestName]: (...args: ConsoleRequests[M]['args']) => Promise<ConsoleRequests[M]['result']>;
+};
+
+/** Electron IPC channel names, one per request and event. The only place they are spelt. */
+export const IPC_CHANNELS = {
+  getFleet: 'fleetdeck:get-fleet',
+  fleetDelta: 'fleetdeck:fleet-delta',
+} as const satisfies Record<RequestName | EventName, string>;
+
+/** The name under which the preload exposes {@link ConsoleApi} on `window`. */
+export const BRIDGE_GLOBAL = 'fleetdeck';
+
+/** Web mode, renderer → main. */
+export type WebClientMessage = {
+  [M in RequestName]: {
+    readonly type: 'request';
+    readonly id: number;
+    readonly method: M;
+    readonly args: ConsoleRequests[M]['args'];
+  };
+}[RequestName];
+
+/** Web mode, main → renderer. */
+export type WebServerMessage =
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: string }
+  | {
+      [E in EventName]: { readonly type: 'event'; readonly name: E; readonly payload: ConsoleEvents[E] };
+    }[EventName];
+
+/** Path of the web-mode API WebSocket; the session token goes in the `token` query parameter. */
+export const WEB_API_PATH = '/api';
