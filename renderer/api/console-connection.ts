@@ -1,0 +1,46 @@
+import type { ConsoleApi, Unsubscribe } from '../../main/common/console-api.js';
+
+/**
+ * The state of the link to the console. `reason` is a sentence for the operator, or null when
+ * there is nothing to say. `closed` with `willRetry: false` is final: only a reload helps.
+ */
+export type ConnectionStatus =
+  | { readonly state: 'connecting'; readonly reason: string | null }
+  | { readonly state: 'open'; readonly reason: null }
+  | { readonly state: 'closed'; readonly reason: string; readonly willRetry: boolean };
+
+/** The console API plus what the UI needs to show about the link carrying it. */
+export interface ConsoleConnection extends ConsoleApi {
+  /** The current status; a new object on every change, so it can feed useSyncExternalStore. */
+  getStatus(): ConnectionStatus;
+  /** Calls `listener` after every status change. */
+  onStatus(listener: () => void): Unsubscribe;
+  /** Closes the link and rejects what is pending. Safe to call twice. */
+  dispose(): void;
+}
+
+/** The status of a link that is always up (the Electron bridge). */
+export const OPEN_STATUS: ConnectionStatus = { state: 'open', reason: null };
+
+/** Wraps the preload bridge: IPC to the main process has no connection to lose. */
+export function connectionFromBridge(bridge: ConsoleApi): ConsoleConnection {
+  return {
+    getFleet: () => bridge.getFleet(),
+    onFleetDelta: (listener) => bridge.onFleetDelta(listener),
+    getStatus: () => OPEN_STATUS,
+    onStatus: () => () => {},
+    dispose: () => {},
+  };
+}
+
+/** A connection that never opens, for pages that have no console to talk to; says why. */
+export function unavailableConnection(reason: string): ConsoleConnection {
+  const status: ConnectionStatus = { state: 'closed', reason, willRetry: false };
+  return {
+    getFleet: () => Promise.reject(new Error(reason)),
+    onFleetDelta: () => () => {},
+    getStatus: () => status,
+    onStatus: () => () => {},
+    dispose: () => {},
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Minimal checks on what the web-mode server sends. It is our own server, so these guard
+ * against bugs and version skew, not attackers: they check what the renderer reads and never
+ * throw on garbage.
+ */
+import type { WebServerMessage } from '../../main/common/console-api.js';
+import type { FleetDelta, FleetSnapshot, NodeStatus, NodeView } from '../../main/common/models.js';
+import { NODE_STATUSES } from '../../main/common/models.js';
+
+/** A parsed message, or why the text was not one. */
+export type ParseResult =
+  | { readonly ok: true; readonly message: WebServerMessage }
+  | { readonly ok: false; readonly problem: string };
+
+type UnknownRecord = Readonly<Record<string, unknown>>;
+
+function isRecord(value: unknown): value is UnknownRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isNodeStatus(value: unknown): value is NodeStatus {
+  return typeof value === 'string' && (NODE_STATUSES as readonly string[]).includes(value);
+}
+
+function isNullOr<T>(value: unknown, guard: (value: unknown) => value is T): value is T | null {
+  return value === null || guard(value);
+}
+
+function isConnections(value: unknown): value is NonNullable<NodeView['connections']> {
+  return isRecord(value) && isFiniteNumber(value.open);
+}
+
+function isRates(value: unknown): value is NonNullable<NodeView['rates']> {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.bytesInPerSec) &&
+    isFiniteNumber(value.bytesOutPerSec) &&
+    isFiniteNumber(value.messagesInPerSec) &&
+    isFiniteNumber(value.messagesOutPerSec)
+  );
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** True when `value` carries the NodeView fields the renderer reads. */
+export function isNodeView(value: unknown): value is NodeView {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    isNodeStatus(value.status) &&
+    isNullOr(value.connections, isConnections) &&
+    isNullOr(value.rates, isRates) &&
+    isNullOr(value.problem, isString)
+  );
+}
+
+function isNodeList(value: unknown): value is readonly NodeView[] {
+  return Array.isArray(value) && value.every(isNodeView);
+}
+
+/** True when `value` looks like a {@link FleetSnapshot}. */
+export function isFleetSnapshot(value: unknown): value is FleetSnapshot {
+  return (
+    isRecord(value) &&
+    typeof value.fleetName === 'string' &&
+    isFiniteNumber(value.version) &&
+    isFiniteNumber(value.time) &&
+    isNodeList(value.nodes)
+  );
+}
+
+/** True when `value` looks like a {@link FleetDelta}. */
+export function isFleetDelta(value: unknown): value is FleetDelta {
+  return (
+    isRecord(value) &&
+    typeof value.fleetName === 'string' &&
+    isFiniteNumber(value.version) &&
+    isFiniteNumber(value.time) &&
+    typeof value.reset === 'boolean' &&
+    isNodeList(value.upserted) &&
+    Array.isArray(value.removed) &&
+    value.removed.every(isString)
+  );
+}
+
+/** Parses one text frame from the web-mode server. */
+export function parseWebServerMessage(text: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'not JSON' };
+  }
+  if (!isRecord(data)) return { ok: false, problem: 'not an object' };
+  if (data.type === 'response') {
+    const { id } = data;
+    if (!isFiniteNumber(id)) return { ok: false, problem: 'response without a numeric id' };
+    if (data.ok === true)
+      return { ok: true, message: { type: 'response', id, ok: true, result: data.result } };
+    if (data.ok === false && typeof data.error === 'string') {
+      return { ok: true, message: { type: 'response', id, ok: false, error: data.error } };
+    }
+    return { ok: false, problem: `response ${id} has neither a result nor an error string` };
+  }
+  if (data.type === 'event') {
+    if (data.name !== 'fleetDelta') return { ok: false, problem: `unknown event ${String(data.name)}` };
+    if (!isFleetDelta(data.payload)) return { ok: false, problem: 'malformed fleetDelta payload' };
+    return { ok: true, message: { type: 'event', name: 'fleetDelta', payload: data.payload } };
+  }
+  return { ok: false, problem: `unknown message type ${String(data.type)}` };
+}

@@ -1,0 +1,56 @@
+/**
+ * Human units for the tables. Decimal (SI) multiples, base 1000, as network tools and
+ * Grafana's "bytes/sec (SI)" show bandwidth: 1 KB/s is 1,000 bytes per second.
+ * A fixed en-US locale keeps the output identical on every machine and in tests.
+ */
+
+/** What a missing value (null, or not a finite number) shows as. */
+export const MISSING_VALUE = '—';
+
+const SCALE_BASE = 1000;
+const BYTE_RATE_UNITS = [' B/s', ' KB/s', ' MB/s', ' GB/s'] as const;
+const COUNT_SUFFIXES = ['', 'k', 'M', 'G'] as const;
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+// One decimal below 10, none above: "1.5", "12", "999". Whole values in the base unit stay whole.
+function formatMagnitude(value: number, inBaseUnit: boolean): string {
+  if (inBaseUnit && Number.isInteger(value)) return String(value);
+  if (Math.abs(Math.round(value * 10) / 10) < 10) return value.toFixed(1);
+  return Math.round(value).toFixed(0);
+}
+
+function formatScaled(value: number, units: readonly string[]): string {
+  let index = 0;
+  let scaled = value;
+  while (Math.abs(scaled) >= SCALE_BASE && index < units.length - 1) {
+    scaled /= SCALE_BASE;
+    index += 1;
+  }
+  let text = formatMagnitude(scaled, index === 0);
+  // Rounding can reach the next unit: 999.7 KB/s reads as 1.0 MB/s, not 1000 KB/s.
+  if (Math.abs(Number(text)) >= SCALE_BASE && index < units.length - 1) {
+    scaled /= SCALE_BASE;
+    index += 1;
+    text = formatMagnitude(scaled, false);
+  }
+  return `${text}${units[index] ?? ''}`;
+}
+
+function isPresent(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Bytes per second: '512 B/s', '1.5 KB/s', '12 MB/s', '3.4 GB/s'; '—' for null. */
+export function formatBytesPerSecond(value: number | null | undefined): string {
+  return isPresent(value) ? formatScaled(value, BYTE_RATE_UNITS) : MISSING_VALUE;
+}
+
+/** A rate of things (messages per second): '12', '0.5', '1.2k', '34k', '5.6M'; '—' for null. */
+export function formatRate(value: number | null | undefined): string {
+  return isPresent(value) ? formatScaled(value, COUNT_SUFFIXES) : MISSING_VALUE;
+}
+
+/** A whole count with thousands separators: '25', '1,234'; '—' for null. */
+export function formatCount(value: number | null | undefined): string {
+  return isPresent(value) ? integerFormat.format(value) : MISSING_VALUE;
+}

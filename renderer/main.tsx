@@ -1,0 +1,28 @@
+/** The renderer's composition root: everything is created and wired here, by hand, once. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { getConsoleApi } from './api/get-console-api.js';
+import { App } from './app.js';
+import { createFleetStore } from './stores/fleet-store.js';
+import { syncFleetStore } from './stores/fleet-sync.js';
+import './styles.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+
+const connection = getConsoleApi();
+const store = createFleetStore();
+const stopSync = syncFleetStore(connection, store);
+
+// The window owns the connection; closing it lets the server see a clean 1000 close.
+window.addEventListener('pagehide', (event) => {
+  if (event.persisted) return;
+  stopSync();
+  connection.dispose();
+});
+
+createRoot(container).render(
+  <StrictMode>
+    <App store={store} connection={connection} />
+  </StrictMode>,
+);
