@@ -1,0 +1,49 @@
+/**
+ * The preload bridge: exposes {@link ConsoleApi} on `window.fleetdeck` and nothing more.
+ * Sandboxed preloads are CommonJS and may require only 'electron', so the contract is
+ * imported as types and the channel names are repeated here, checked against it.
+ */
+import electron = require('electron');
+
+import type {
+  BRIDGE_GLOBAL,
+  ConsoleApi,
+  ConsoleEvents,
+  ConsoleRequests,
+  EventName,
+  IPC_CHANNELS,
+  RequestName,
+  Unsubscribe,
+} from '../common/console-api.js';
+
+const { contextBridge, ipcRenderer } = electron;
+
+const channels = {
+  getFleet: 'fleetdeck:get-fleet',
+  fleetDelta: 'fleetdeck:fleet-delta',
+} as const satisfies typeof IPC_CHANNELS;
+
+const bridgeGlobal: typeof BRIDGE_GLOBAL = 'fleetdeck';
+
+function invoke<M extends RequestName>(
+  name: M,
+  ...args: ConsoleRequests[M]['args']
+): Promise<ConsoleRequests[M]['result']> {
+  return ipcRenderer.invoke(channels[name], ...args);
+}
+
+function on<E extends EventName>(name: E, listener: (payload: ConsoleEvents[E]) => void): Unsubscribe {
+  // Only the payload crosses into the page: the IpcRendererEvent would hand it `sender`.
+  const wrapper = (_event: electron.IpcRendererEvent, payload: ConsoleEvents[E]): void => listener(payload);
+  ipcRenderer.on(channels[name], wrapper);
+  return () => {
+    ipcRenderer.removeListener(channels[name], wrapper);
+  };
+}
+
+const api = {
+  getFleet: () => invoke('getFleet'),
+  onFleetDelta: (listener) => on('fleetDelta', listener),
+} satisfies ConsoleApi;
+
+contextBridge.exposeInMainWorld(bridgeGlobal, api);
