@@ -132,9 +132,10 @@ export class NodeLink {
     });
     socket.on('open', () => this.armWatchdog());
     socket.on('message', (data, isBinary) => {
-      this.armWatchdog();
-      if (isBinary) return this.listener.dropped('binary frame');
-      this.receive(data.toString());
+      if (isBinary) this.listener.dropped('binary frame');
+      else this.receive(data.toString());
+      // After receive(): a hello just received sets the interval the watchdog waits for.
+      if (socket === this.socket) this.armWatchdog();
     });
     socket.on('close', (code, reason) => {
       if (code === 1001) problem = `the agent closed the link (${reason.toString() || 'going away'})`;
