@@ -201,7 +201,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const wrapped = error instanceof Error ? error : new Error(String(error));
     // An 'error' event with no listener would throw into the host; warn instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
-    else if (!(wrapped as NodeJS.ErrnoException).code?.startsWith('ECONN')) {
+    // A peer's broken socket or bad frame is counted, not logged: outsiders must not be able to flood the host's log.
+    else if (!/^(ECONN|EPIPE|WS_ERR)/.test((wrapped as NodeJS.ErrnoException).code ?? '')) {
       console.warn(`fleetdeck agent: ${wrapped.message}`);
     }
   }
