@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeClients, openClients } from '../helpers/clients.js';
+import { WebSocket } from 'ws';
+import { closeClients } from '../helpers/clients.js';
 import { firstLine, runTs, stop } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -40,12 +41,14 @@ describe('fleet launcher', () => {
       expect(node.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
     }
     // The public endpoint is a real pub/sub node.
-    const [client] = await openClients(file.nodes[0].url, 1);
-    const welcome = await new Promise((resolve) =>
-      client?.once('message', (data) => resolve(JSON.parse(data.toString()))),
-    );
+    const client = new WebSocket(file.nodes[0].url);
+    // Listen before 'open': the welcome can arrive in the same read as the handshake.
+    const welcome = await new Promise((resolve, reject) => {
+      client.once('message', (data) => resolve(JSON.parse(data.toString())));
+      client.once('error', reject);
+    });
     expect(welcome).toEqual({ op: 'welcome', node: 'node-1' });
-    await closeClients(client ? [client] : []);
+    await closeClients([client]);
 
     const pids: number[] = file.local.nodes.map((node: { pid: number }) => node.pid);
     expect(pids.every(isAlive)).toBe(true);
