@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { closeWebSocketServer } from './close-server.js';
 import {
   type AgentFrame,
   type CommandFrame,
@@ -115,10 +116,7 @@ export class AdminServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const client of this.wss.clients) client.close(1001, 'agent closing');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    // Clients that do not answer the close handshake must not hold the port open.
-    for (const client of this.wss.clients) client.terminate();
+    await closeWebSocketServer(this.wss, 1001, 'agent closing');
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { closeWebSocketServer } from '../agent/close-server.js';
 import { type Agent, createAgent } from '../agent/index.js';
 
 /** Options for {@link startNodeServer}. */
@@ -143,9 +144,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       adminUrl: `ws://${host}:${admin?.port}`,
       close: () => {
         closing ??= (async () => {
-          for (const client of wss.clients) client.close(1001, 'node shutting down');
           await agent.close();
-          await new Promise<void>((resolve) => wss.close(() => resolve()));
+          await closeWebSocketServer(wss, 1001, 'node shutting down');
           http.closeAllConnections();
           await new Promise<void>((resolve) => http.close(() => resolve()));
         })();

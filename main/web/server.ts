@@ -188,9 +188,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     close: () => {
       closing ??= (async () => {
+        // Browsers answer a close frame at once; whoever does not is cut off, so close() never hangs.
         for (const client of wss.clients) client.close(1001, 'console closing');
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, wss.clients.size > 0 ? 200 : 0));
         for (const client of wss.clients) client.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       })();

@@ -193,6 +193,19 @@ describe('samples', () => {
     expect(second.health.cpu).toBeGreaterThanOrEqual(0);
   });
 
+  it('close() does not wait for a console that never answers the closing handshake', async () => {
+    const client = adminClient(adminUrl, token);
+    await client.opened;
+    // A paused socket reads nothing, so it never answers the close frame.
+    const raw = (client.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+    await agent.close(); // would wait for ws's 30 s close timeout, past this test's own timeout
+    raw.resume();
+    // The close frame was sent; the agent just did not wait for the answer.
+    expect(await closed).toBe(1001);
+  });
+
   it('close() is safe to call twice', async () => {
     await Promise.all([agent.close(), agent.close()]);
     await agent.close();
