@@ -28,8 +28,10 @@ export class HealthCollector {
     this.lastCpu = process.cpuUsage();
     this.lastTime = now;
     const memory = process.memoryUsage();
-    // The histogram reads 0 until it has recorded a delay; NaN guards a fresh histogram.
-    const toMs = (nanos: number) => (Number.isFinite(nanos) ? Math.round(nanos / 1e4) / 100 : 0);
+    // The histogram records the whole timer period (resolution + delay): subtract the period.
+    // A fresh histogram reads NaN or 0; both become 0.
+    const toMs = (nanos: number) =>
+      Number.isFinite(nanos) ? Math.max(0, Math.round(nanos / 1e4) / 100 - LOOP_RESOLUTION_MS) : 0;
     const health: HealthStats = {
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
