@@ -10,8 +10,11 @@
 /** The protocol version both sides speak; a `hello` with another version is refused. */
 export const PROTOCOL_VERSION = 1;
 
-/** Largest frame either side accepts, in bytes; larger frames close the connection (1009). */
+/** Largest frame an agent accepts from a console, in bytes; larger ones close the connection (1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Largest frame a console accepts from an agent (samples carry top-channel lists), in bytes. */
+export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
 
 /** The states an agent reports for its node. The console adds its own link states. */
 export const NODE_STATES = ['active', 'draining', 'drained'] as const;
@@ -243,8 +246,9 @@ function mismatch(value: unknown, shape: Shape, path: string): string | null {
   return null;
 }
 
-function decode(data: string): { value: Record<string, unknown> } | { error: string } {
-  if (data.length > MAX_FRAME_BYTES) return { error: `frame is larger than ${MAX_FRAME_BYTES} bytes` };
+function decode(data: string, limit: number): { value: Record<string, unknown> } | { error: string } {
+  // Length in UTF-16 units: at most the byte length, so this never refuses a frame within the limit.
+  if (data.length > limit) return { error: `frame is larger than ${limit} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -265,9 +269,16 @@ function refuse<T>(code: ErrorCode, message: string, id: string | null = null): 
 
 /** Parses and validates a frame received from an agent. Never throws. */
 export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
-  const decoded = decode(data);
+  const decoded = decode(data, MAX_AGENT_FRAME_BYTES);
   if ('error' in decoded) return refuse('bad-frame', decoded.error);
   const frame = decoded.value;
+  // The version decides the shape, so check it before the shape.
+  if (frame.type === 'hello' && frame.protocol !== PROTOCOL_VERSION) {
+    return refuse(
+      'unsupported',
+      `agent speaks protocol ${JSON.stringify(frame.protocol)}, this console speaks ${PROTOCOL_VERSION}`,
+    );
+  }
   if (frame.type === 'reply') {
     const id = idOf(frame);
     if (frame.ok === true && id !== null) return { ok: true, frame: frame as unknown as ReplyFrame };
@@ -292,7 +303,7 @@ export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
 
 /** Parses and validates a frame received from a console. Never throws. */
 export function parseConsoleFrame(data: string): ParseResult<ConsoleFrame> {
-  const decoded = decode(data);
+  const decoded = decode(data, MAX_FRAME_BYTES);
   if ('error' in decoded) return refuse('bad-frame', decoded.error);
   const frame = decoded.value;
   const id = idOf(frame);

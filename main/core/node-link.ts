@@ -10,8 +10,7 @@ import {
   type EventFrame,
   encodeFrame,
   type HelloFrame,
-  MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
+  MAX_AGENT_FRAME_BYTES,
   parseAgentFrame,
   type ReplyFrame,
   type SampleFrame,
@@ -113,7 +112,7 @@ export class NodeLink {
     const socket = new WebSocket(this.url, {
       headers: { Authorization: `Bearer ${this.token}` },
       handshakeTimeout: this.timing.connectTimeoutMs,
-      maxPayload: MAX_FRAME_BYTES * 16,
+      maxPayload: MAX_AGENT_FRAME_BYTES,
       perMessageDeflate: false,
     });
     this.socket = socket;
@@ -145,15 +144,16 @@ export class NodeLink {
 
   private receive(text: string): void {
     const parsed = parseAgentFrame(text);
+    if (!parsed.ok && parsed.code === 'unsupported') {
+      // A version mismatch is not a passing bad frame: the link cannot work, so say why and back off.
+      this.listener.dropped(parsed.message);
+      const socket = this.socket;
+      socket?.close(1002, 'protocol version');
+      return this.lost(socket, parsed.message);
+    }
     if (!parsed.ok) return this.listener.dropped(parsed.message);
     const frame = parsed.frame;
     if (frame.type === 'hello') {
-      if (frame.protocol !== PROTOCOL_VERSION) {
-        this.socket?.close(1002, 'protocol version');
-        return this.listener.dropped(
-          `agent speaks protocol ${frame.protocol}, console speaks ${PROTOCOL_VERSION}`,
-        );
-      }
       this.helloFrame = frame;
       this.attempt = 0;
       return this.listener.hello(frame);
@@ -171,7 +171,8 @@ export class NodeLink {
 
   private settle(frame: ReplyFrame): void {
     const waiting = frame.id === null ? undefined : this.pending.get(frame.id);
-    if (!waiting) return frame.ok ? undefined : this.listener.dropped(`agent error: ${frame.error.message}`);
+    // A reply nobody waits for (timed out, or about a frame with no id) is valid: ignore it.
+    if (!waiting) return;
     clearTimeout(waiting.timer);
     this.pending.delete(frame.id as string);
     if (frame.ok) waiting.resolve(frame.result);

@@ -164,4 +164,17 @@ describe('NodeLink', () => {
     await waitFor(() => seen.downs.length > 0, 'a down report', 3_000);
     expect(seen.downs[0]).toMatch(/no data for 3 sample intervals/);
   });
+
+  it('names a protocol version mismatch as the problem instead of "connection lost"', async () => {
+    const url = await fakeAgent((send) =>
+      send(JSON.stringify({ type: 'hello', protocol: 2, whatever: true })),
+    );
+    const { seen, listener } = recorder();
+    const link = new NodeLink('n1', url, token, listener, fastTiming);
+    disposers.push(() => link.dispose());
+    link.start();
+    await waitFor(() => seen.downs.length > 0, 'a down report');
+    expect(seen.downs[0]).toBe('agent speaks protocol 2, this console speaks 1');
+    expect(seen.dropped[0]).toBe(seen.downs[0]);
+  });
 });
