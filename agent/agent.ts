@@ -49,6 +49,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private currentState: NodeState = 'active';
   private seq = 0;
   private closing: Promise<void> | null = null;
+  private listenError: Error | undefined;
 
   constructor(options: AgentOptions) {
     super();
@@ -72,7 +73,15 @@ export class Agent extends EventEmitter<AgentEvents> {
    */
   ready(): Promise<AddressInfo | null> {
     return this.listening.then((address) => {
-      if (address === null && this.options.admin) throw new Error('the admin endpoint failed to listen');
+      if (address === null && this.options.admin) {
+        const { host, port } = this.options.admin;
+        throw new Error(
+          `the admin endpoint could not listen on ${host}:${port}: ${this.listenError?.message}`,
+          {
+            cause: this.listenError,
+          },
+        );
+      }
       return address;
     });
   }
@@ -151,6 +160,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.emit('listening', address);
       return address;
     } catch (error) {
+      this.listenError = error instanceof Error ? error : new Error(String(error));
       this.reportError(error);
       return null;
     }
