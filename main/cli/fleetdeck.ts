@@ -23,7 +23,8 @@ import { startWebServer } from '../web/server.js';
 const USAGE = `usage:
   fleetdeck status --fleet FILE [--json] [--wait-ms N]   each node's state and numbers
   fleetdeck web    --fleet FILE [--port N]               the console in a browser (web mode)
-  fleetdeck start  [--nodes N] [--clients N] [--web]     a local demo fleet and the console`;
+  fleetdeck start  [--nodes N] [--clients N] [--port N] [--web]
+                                                        a local demo fleet and the console`;
 
 class UsageError extends ArgumentError {}
 

@@ -46,6 +46,8 @@ export interface NodeView {
   readonly problem: string | null;
   /** Frames from this agent that failed validation and were dropped. */
   readonly droppedFrames: number;
+  /** Why the latest frame was dropped, or null. */
+  readonly lastDropReason: string | null;
 }
 
 /** The whole fleet at one moment. */

@@ -45,7 +45,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
           sample: (frame) => store.sample(node.id, frame),
           event: (frame) => store.event(node.id, frame),
           down: (problem) => store.down(node.id, problem),
-          dropped: () => store.dropped(node.id),
+          dropped: (reason) => store.dropped(node.id, reason),
         },
         options.linkTiming ?? DEFAULT_LINK_TIMING,
       ),

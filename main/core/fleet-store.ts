@@ -61,6 +61,7 @@ export class FleetStore {
         statusSince: this.now(),
         problem: null,
         droppedFrames: 0,
+        lastDropReason: null,
       },
     });
     this.dirty.add(node.id);
@@ -110,8 +111,11 @@ export class FleetStore {
   }
 
   /** A frame from this node was dropped by validation. */
-  dropped(nodeId: string): void {
-    this.update(nodeId, (record) => ({ droppedFrames: record.view.droppedFrames + 1 }));
+  dropped(nodeId: string, reason: string): void {
+    this.update(nodeId, (record) => ({
+      droppedFrames: record.view.droppedFrames + 1,
+      lastDropReason: reason,
+    }));
   }
 
   /** The whole fleet now. */
