@@ -56,19 +56,94 @@ export interface NodeIdentity {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Connection counters: `opened` and `closed` are cumulative since `startedAt`. */
-export interface ConnectionStats {
+/** Transports the agent tells apart. */
+export const TRANSPORTS = ['websocket', 'sse', 'long-polling'] as const;
+/** How a client is connected. */
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** Connection counters of one transport: `opened` and `closed` are cumulative. */
+export interface TransportCounts {
   readonly open: number;
   readonly opened: number;
   readonly closed: number;
 }
 
-/** Traffic counters, cumulative since `startedAt`: WebSocket frame bytes (header + payload). */
+/** Connection counters: `opened`, `closed` and `closeCodes` are cumulative since `startedAt`. */
+export interface ConnectionStats {
+  readonly open: number;
+  readonly opened: number;
+  readonly closed: number;
+  readonly byTransport: Readonly<Record<Transport, TransportCounts>>;
+  /**
+   * Closes seen, keyed by close code ("1000", "1006", "1012", "4000"…). A close with no
+   * code (an SSE or polling client that went away) counts under "1006".
+   */
+  readonly closeCodes: Readonly<Record<string, number>>;
+}
+
+/**
+ * Traffic counters, cumulative since `startedAt`. `bytes*` and `messages*` are counted in the
+ * message path: WebSocket frame bytes (header + uncompressed payload) or, for other
+ * transports, what the host reports. `socketBytes*` are the exact TCP byte counts of each
+ * WebSocket, added once when it closes (handshake, headers, compression and TLS included).
+ */
 export interface TrafficStats {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly messagesIn: number;
   readonly messagesOut: number;
+  readonly socketBytesRead: number;
+  readonly socketBytesWritten: number;
+}
+
+/** One channel's activity during the last sample interval (counts, not cumulative). */
+export interface ChannelFigures {
+  readonly name: string;
+  /** Messages published on the channel at this node. */
+  readonly published: number;
+  /** Messages delivered to local subscribers (one per recipient). */
+  readonly delivered: number;
+  /** Payload bytes published. */
+  readonly bytesIn: number;
+  /** Payload bytes delivered (summed over recipients). */
+  readonly bytesOut: number;
+  /** Local subscribers now (a gauge). */
+  readonly subscribers: number;
+  /**
+   * The sketch's overestimate bound for `published + delivered` of this channel in this
+   * interval (0 when it was tracked from its first message in the interval).
+   */
+  readonly error: number;
+}
+
+/** Channels: the busiest of the interval and cumulative totals over every channel. */
+export interface ChannelStats {
+  /** Length of the interval the `top` figures cover, ms. */
+  readonly intervalMs: number;
+  /** Busiest channels of the interval by `published + delivered`, at most K, busiest first. */
+  readonly top: readonly ChannelFigures[];
+  /** Cumulative over all channels since `startedAt`. */
+  readonly totals: {
+    readonly published: number;
+    readonly delivered: number;
+    readonly bytesIn: number;
+    readonly bytesOut: number;
+  };
+  /** Channels with at least one local subscriber now, and their subscribers summed (gauges). */
+  readonly subscribedChannels: number;
+  readonly subscribers: number;
+}
+
+/** Progress of a drain or shed in progress. */
+export interface DrainProgress {
+  readonly kind: 'drain' | 'shed';
+  readonly startedAt: number;
+  readonly deadlineAt: number;
+  /** Connections it set out to close. */
+  readonly total: number;
+  /** Connections it has closed so far. */
+  readonly closed: number;
+  readonly closeCode: number;
 }
 
 /** Process health over the last sample interval. */
@@ -106,6 +181,9 @@ export interface SampleFrame {
   readonly connections: ConnectionStats;
   readonly traffic: TrafficStats;
   readonly health: HealthStats;
+  readonly channels: ChannelStats;
+  /** The drain or shed in progress, or null. */
+  readonly drain: DrainProgress | null;
 }
 
 /** agent → console: something happened (state change, drain progress, an error). */
@@ -154,7 +232,13 @@ type Shape =
   | 'record-of-strings'
   | 'string-list'
   | readonly ['enum', readonly string[]]
+  | readonly ['record', Shape]
+  | readonly ['list', Shape]
+  | readonly ['nullable', Shape]
   | { readonly [field: string]: Shape };
+
+/** Bound on list and record sizes inside a frame, so validation work stays bounded. */
+const MAX_ITEMS = 10_000;
 
 const identityShape = {
   nodeId: 'string',
@@ -165,6 +249,26 @@ const identityShape = {
   startedAt: 'count',
   labels: 'record-of-strings',
 } as const satisfies Record<keyof NodeIdentity, Shape>;
+
+const transportCountsShape = { open: 'count', opened: 'count', closed: 'count' } as const satisfies Record<
+  keyof TransportCounts,
+  Shape
+>;
+const transportsShape = {
+  websocket: transportCountsShape,
+  sse: transportCountsShape,
+  'long-polling': transportCountsShape,
+} as const satisfies Record<Transport, Shape>;
+
+const channelShape = {
+  name: 'string',
+  published: 'count',
+  delivered: 'count',
+  bytesIn: 'count',
+  bytesOut: 'count',
+  subscribers: 'count',
+  error: 'count',
+} as const satisfies Record<keyof ChannelFigures, Shape>;
 
 const agentShapes = {
   hello: {
@@ -178,15 +282,21 @@ const agentShapes = {
     seq: 'count',
     time: 'count',
     state: ['enum', NODE_STATES],
-    connections: { open: 'count', opened: 'count', closed: 'count' } satisfies Record<
-      keyof ConnectionStats,
-      Shape
-    >,
+    connections: {
+      open: 'count',
+      opened: 'count',
+      closed: 'count',
+      byTransport: transportsShape,
+      closeCodes: ['record', 'count'],
+    } satisfies Record<keyof ConnectionStats, Shape>,
+
     traffic: {
       bytesIn: 'count',
       bytesOut: 'count',
       messagesIn: 'count',
       messagesOut: 'count',
+      socketBytesRead: 'count',
+      socketBytesWritten: 'count',
     } satisfies Record<keyof TrafficStats, Shape>,
     health: {
       rssBytes: 'count',
@@ -198,6 +308,24 @@ const agentShapes = {
       loopDelayMaxMs: 'number',
       errors: 'count',
     } satisfies Record<keyof HealthStats, Shape>,
+    channels: {
+      intervalMs: 'count',
+      top: ['list', channelShape],
+      totals: { published: 'count', delivered: 'count', bytesIn: 'count', bytesOut: 'count' },
+      subscribedChannels: 'count',
+      subscribers: 'count',
+    } satisfies Record<keyof ChannelStats, Shape>,
+    drain: [
+      'nullable',
+      {
+        kind: ['enum', ['drain', 'shed']],
+        startedAt: 'count',
+        deadlineAt: 'count',
+        total: 'count',
+        closed: 'count',
+        closeCode: 'count',
+      } satisfies Record<keyof DrainProgress, Shape>,
+    ],
   } satisfies Record<Exclude<keyof SampleFrame, 'type'>, Shape>,
   event: { time: 'count', name: 'string', data: 'unknown' },
 } as const;
@@ -233,11 +361,38 @@ function mismatch(value: unknown, shape: Shape, path: string): string | null {
     }
   }
   if (Array.isArray(shape)) {
-    const allowed = shape[1] as readonly string[];
-    return typeof value === 'string' && allowed.includes(value)
-      ? null
-      : `${path} must be one of ${allowed.join(', ')}`;
+    const [kind, inner] = shape as readonly [string, unknown];
+    switch (kind) {
+      case 'enum': {
+        const allowed = inner as readonly string[];
+        return typeof value === 'string' && allowed.includes(value)
+          ? null
+          : `${path} must be one of ${allowed.join(', ')}`;
+      }
+      case 'nullable':
+        return value === null ? null : mismatch(value, inner as Shape, path);
+      case 'list': {
+        if (!Array.isArray(value) || value.length > MAX_ITEMS)
+          return `${path} must be a list of at most ${MAX_ITEMS}`;
+        for (let index = 0; index < value.length; index++) {
+          const problem = mismatch(value[index], inner as Shape, `${path}[${index}]`);
+          if (problem) return problem;
+        }
+        return null;
+      }
+      default: {
+        if (!isPlainObject(value)) return `${path} must be an object`;
+        const entries = Object.entries(value);
+        if (entries.length > MAX_ITEMS) return `${path} must have at most ${MAX_ITEMS} entries`;
+        for (const [key, item] of entries) {
+          const problem = mismatch(item, inner as Shape, `${path}.${key}`);
+          if (problem) return problem;
+        }
+        return null;
+      }
+    }
   }
+
   if (!isPlainObject(value)) return `${path} must be an object`;
   for (const [field, fieldShape] of Object.entries(shape as Record<string, Shape>)) {
     const problem = mismatch(value[field], fieldShape, path ? `${path}.${field}` : field);
