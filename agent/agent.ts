@@ -1,20 +1,35 @@
 /**
  * The agent: collects a node's figures, serves them on the admin endpoint, answers
- * health checks and runs commands. It owns every timer, socket and listener it creates
- * and releases them in `close()`.
+ * health checks, runs drains and commands. It owns every timer, socket and listener it
+ * creates and releases them in `close()`. Nothing it does may throw into the host.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from 'ws';
 import { AdminServer, CommandError, secretEquals } from './admin-server.js';
-import { ConnectionCollector } from './collectors/connections.js';
+import { ChannelCollector } from './collectors/channels.js';
+import { type Closable, ConnectionCollector } from './collectors/connections.js';
 import { HealthCollector } from './collectors/health.js';
 import { TrafficCollector } from './collectors/traffic.js';
+import { type CloseContext, DrainController } from './drain.js';
+import {
+  AgentCheckResponder,
+  agentCheckReply,
+  agentCheckWeight,
+} from './integrations/haproxy-agent-check.js';
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './integrations/prometheus.js';
 import { trackWebSocketServer } from './integrations/ws.js';
-import { type AgentOptions, type ResolvedAgentOptions, resolveOptions } from './options.js';
+import {
+  type AgentOptions,
+  isSendableCloseCode,
+  type ResolvedAgentOptions,
+  resolveOptions,
+} from './options.js';
 import {
   type CommandFrame,
+  type DrainProgress,
+  type EventFrame,
   encodeFrame,
   type HelloFrame,
   type NodeIdentity,
@@ -22,7 +37,10 @@ import {
   PROTOCOL_VERSION,
   type Role,
   type SampleFrame,
+  TRANSPORTS,
+  type Transport,
 } from './protocol.js';
+import { type TrackableConnection, TrackedConnection } from './track.js';
 
 /** Events an agent emits. */
 export interface AgentEvents {
@@ -30,24 +48,62 @@ export interface AgentEvents {
   listening: [address: AddressInfo];
   /** A sample was computed (also sent to admin clients). */
   sample: [sample: SampleFrame];
+  /** Something happened: state changes, drain and shed progress (also sent to admin clients). */
+  event: [event: EventFrame];
   /** Something failed inside the agent; it was caught and counted. Never re-thrown into the host. */
   error: [error: Error];
 }
+
+/** Options of `agent.drain()`. Omitted fields take the agent's `drain` defaults. */
+export interface DrainOptions {
+  /** Time to spread the closes over; what remains at the deadline is closed then. */
+  deadlineMs?: number;
+  /** Close code sent to each client. */
+  closeCode?: number;
+  /** Close reason (at most 123 bytes). */
+  reason?: string;
+}
+
+/** Options of `agent.shed()`. */
+export interface ShedOptions extends DrainOptions {
+  /** How many connections to close. */
+  count: number;
+}
+
+/** Per-channel reporting, called by the host's pub/sub code. Cheap, and never throws. */
+export interface ChannelReporter {
+  /** A message of `bytes` payload bytes was published on `name` at this node. */
+  published(name: string, bytes: number): void;
+  /** A message reached `recipients` local subscribers, `bytes` payload bytes in total. */
+  delivered(name: string, recipients: number, bytes: number): void;
+  /** Local subscribers of `name` changed by `delta`. */
+  subscribed(name: string, delta: number): void;
+}
+
+const MAX_REASON_BYTES = 123;
 
 /** An agent embedded in one WebSocket server process. */
 export class Agent extends EventEmitter<AgentEvents> {
   /** This node's identity, as sent in `hello`. */
   readonly identity: NodeIdentity;
+  /** Where the host reports channel activity. */
+  readonly channels: ChannelReporter;
   private readonly options: ResolvedAgentOptions;
   private readonly connections = new ConnectionCollector();
   private readonly traffic = new TrafficCollector();
   private readonly health = new HealthCollector();
+  private readonly channelCollector: ChannelCollector;
+  private readonly drains: DrainController;
   private readonly admin: AdminServer | null;
+  private readonly agentCheck: AgentCheckResponder | null;
   private readonly detachers: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout;
   private readonly listening: Promise<AddressInfo | null>;
   private currentState: NodeState = 'active';
   private seq = 0;
+  private lastSample: SampleFrame | null = null;
+  private metricsScraped = false;
+  private lastSampleAt = Date.now();
   private closing: Promise<void> | null = null;
   private listenError: Error | undefined;
 
@@ -56,7 +112,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.options = resolveOptions(options);
     const { nodeId, name, version, host, labels } = this.options;
     this.identity = { nodeId, name, version, host, pid: process.pid, startedAt: Date.now(), labels };
+    this.channelCollector = new ChannelCollector({
+      topK: this.options.topChannels,
+      capacity: this.options.channelCapacity,
+    });
+    const collector = this.channelCollector;
+    this.channels = {
+      published: (name, bytes) => collector.published(name, bytes),
+      delivered: (name, recipients, bytes) => collector.delivered(name, recipients, bytes),
+      subscribed: (name, delta) => collector.subscribed(name, delta),
+    };
+    this.drains = new DrainController({
+      connections: this.connections,
+      beforeClose: (connection, context) => this.beforeClose(connection, context),
+      setState: (state) => this.setState(state),
+      event: (name, data) => this.event(name, data),
+      countError: (error) => this.reportError(error),
+    });
     this.admin = this.options.admin ? this.createAdmin() : null;
+    this.agentCheck = this.options.agentCheck ? this.createAgentCheck(this.options.agentCheck) : null;
     this.listening = this.listen();
     // Never keep the host alive just for sampling.
     this.timer = setInterval(() => this.tick(), this.options.intervalMs).unref();
@@ -69,18 +143,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /**
    * Resolves with the admin endpoint's address once it listens (null when `admin: false`);
-   * rejects if it cannot listen, e.g. the port is taken.
+   * rejects, with the cause, if it cannot listen (e.g. the port is taken).
    */
   ready(): Promise<AddressInfo | null> {
     return this.listening.then((address) => {
-      if (address === null && this.options.admin) {
-        const { host, port } = this.options.admin;
-        throw new Error(
-          `the admin endpoint could not listen on ${host}:${port}: ${this.listenError?.message}`,
-          {
-            cause: this.listenError,
-          },
-        );
+      if (this.listenError) {
+        throw new Error(`the agent could not listen: ${this.listenError.message}`, { cause: this.listenError });
       }
       return address;
     });
@@ -91,21 +159,45 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.admin?.address() ?? null;
   }
 
-  /** Counts the connections and traffic of a `ws` server. Returns the agent for chaining. */
+  /** The HAProxy agent-check port's address, or null before it listens or when disabled. */
+  agentCheckAddress(): AddressInfo | null {
+    return this.agentCheck?.address() ?? null;
+  }
+
+  /**
+   * Counts the connections and traffic of a `ws` server and refuses its upgrades (503 with
+   * Retry-After) while the node drains. Returns the agent for chaining.
+   */
   attach(server: WebSocketServer): this {
     this.detachers.push(
       trackWebSocketServer(server, {
         traffic: this.traffic,
-        didOpen: () => this.connections.didOpen(),
-        didClose: () => this.connections.didClose(),
+        connections: this.connections,
+        accepting: () => this.currentState === 'active',
+        retryAfterSeconds: this.options.drain.retryAfterSeconds,
       }),
     );
     return this;
   }
 
   /**
-   * A request handler for `/healthz`: 200 while active, 503 otherwise, so a balancer or
-   * readiness probe routes new connections elsewhere.
+   * Counts a connection of another transport (SSE, long polling…). Report its traffic and
+   * its end through the returned handle; drains close it through `connection.close()`.
+   */
+  track(connection: TrackableConnection, options: { transport: Transport }): TrackedConnection {
+    if (typeof connection?.close !== 'function')
+      throw new TypeError('track(): connection must have a close(code, reason) method');
+    if (!TRANSPORTS.includes(options?.transport)) {
+      throw new TypeError(`track(): transport must be one of ${TRANSPORTS.join(', ')}`);
+    }
+    return new TrackedConnection(connection, options.transport, this.connections, this.traffic, (error) =>
+      this.reportError(error),
+    );
+  }
+
+  /**
+   * A request handler for `/healthz`: 200 while active, 503 while draining or drained, so a
+   * balancer or readiness probe routes new connections elsewhere.
    */
   readonly healthHandler = (_request: IncomingMessage, response: ServerResponse): void => {
     const healthy = this.currentState === 'active';
@@ -113,34 +205,142 @@ export class Agent extends EventEmitter<AgentEvents> {
     response.writeHead(healthy ? 200 : 503, {
       'Content-Type': 'application/json',
       'Cache-Control': 'no-store',
-      ...(healthy ? {} : { 'Retry-After': '5' }),
+      ...(healthy ? {} : { 'Retry-After': String(this.options.drain.retryAfterSeconds) }),
     });
     response.end(body);
   };
 
+  /**
+   * A request handler for `/metrics`: Prometheus text exposition of a fresh sample. Only the
+   * top channels get per-channel series, so label cardinality stays bounded.
+   */
+  readonly metricsHandler = (_request: IncomingMessage, response: ServerResponse): void => {
+    try {
+      // Serve the latest interval's sample rather than cutting the console's interval short;
+      // from the first scrape on, the agent samples every interval even with no console.
+      this.metricsScraped = true;
+      const body = formatPrometheus(this.lastSample ?? this.sample(), this.identity);
+      response.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+      response.end(body);
+    } catch (error) {
+      this.reportError(error);
+      response.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n');
+    }
+  };
+
+  /**
+   * Drains the node: from now on it refuses new connections and fails its health check,
+   * closes the open ones at a pace spread over the deadline, and becomes `drained` when
+   * none is left. Idempotent: while draining or drained it returns the current progress.
+   */
+  drain(options: DrainOptions = {}): DrainProgress {
+    const request = this.closeRequest('drain', options, Number.MAX_SAFE_INTEGER);
+    const current = this.drains.progress();
+    if (this.currentState !== 'active' && current?.kind === 'drain') return current;
+    if (this.currentState === 'drained') {
+      const now = Date.now();
+      return {
+        kind: 'drain',
+        startedAt: now,
+        deadlineAt: now,
+        total: 0,
+        closed: 0,
+        closeCode: request.closeCode,
+      };
+    }
+    return this.drains.start(request);
+  }
+
+  /** Returns to `active` at any point of a drain; connections already closed stay closed. */
+  undrain(): void {
+    if (this.drains.progress()?.kind === 'drain') this.drains.cancel();
+    this.setState('active');
+  }
+
+  /** Closes `count` connections at a pace, the same way as a drain, without draining. */
+  shed(options: ShedOptions): DrainProgress {
+    if (!Number.isSafeInteger(options?.count) || options.count < 1) {
+      throw new CommandError('bad-args', 'shed needs count: a positive integer');
+    }
+    if (this.currentState !== 'active')
+      throw new CommandError('bad-args', `cannot shed while ${this.currentState}`);
+    return this.drains.start(this.closeRequest('shed', options, options.count));
+  }
+
   /** Computes a sample now. Each call starts a new interval for the interval-based figures. */
   sample(): SampleFrame {
     this.seq++;
-    return {
+    const now = Date.now();
+    const intervalMs = Math.max(0, now - this.lastSampleAt);
+    this.lastSampleAt = now;
+    this.lastSample = {
       type: 'sample',
       seq: this.seq,
-      time: Date.now(),
+      time: now,
       state: this.currentState,
       connections: this.connections.collect(),
       traffic: this.traffic.collect(),
       health: this.health.collect(),
+      channels: this.channelCollector.collect(intervalMs),
+      drain: this.drains.progress(),
     };
+    return this.lastSample;
   }
 
-  /** Stops sampling, closes the admin endpoint and stops tracking new connections. Safe to call twice. */
+  /** Stops sampling and any drain, closes the admin endpoint and stops tracking new connections. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
+      this.drains.dispose();
       for (const detach of this.detachers.splice(0)) detach();
       this.health.dispose();
-      await this.admin?.close();
+      await Promise.all([this.admin?.close(), this.agentCheck?.close()]);
     })();
     return this.closing;
+  }
+
+  private closeRequest(kind: 'drain' | 'shed', options: DrainOptions, count: number) {
+    const defaults = this.options.drain;
+    const deadlineMs = options.deadlineMs ?? defaults.deadlineMs;
+    if (!Number.isSafeInteger(deadlineMs) || deadlineMs < 0 || deadlineMs > 86_400_000) {
+      throw new CommandError('bad-args', 'deadlineMs must be an integer from 0 to 86400000');
+    }
+    const closeCode = options.closeCode ?? defaults.closeCode;
+    if (!isSendableCloseCode(closeCode)) {
+      throw new CommandError('bad-args', 'closeCode must be 1000, 1001, 1012, 1013 or 3000–4999');
+    }
+    const reason = options.reason ?? (kind === 'drain' ? 'node draining' : 'rebalancing');
+    if (typeof reason !== 'string' || Buffer.byteLength(reason) > MAX_REASON_BYTES) {
+      throw new CommandError('bad-args', `reason must be a string of at most ${MAX_REASON_BYTES} bytes`);
+    }
+    return { kind, count, deadlineMs, closeCode, reason };
+  }
+
+  private beforeClose(connection: Closable, context: CloseContext): void {
+    const hook = this.options.beforeClose;
+    if (!hook) return;
+    try {
+      hook(connection instanceof TrackedConnection ? connection.connection : connection, context);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private setState(state: NodeState): void {
+    if (state === this.currentState) return;
+    const from = this.currentState;
+    this.currentState = state;
+    this.event('state', { from, to: state });
+  }
+
+  private event(name: string, data: Record<string, unknown>): void {
+    const frame: EventFrame = { type: 'event', time: Date.now(), name, data };
+    try {
+      this.admin?.broadcast(encodeFrame(frame));
+      this.emit('event', frame);
+    } catch (error) {
+      this.reportError(error);
+    }
   }
 
   private createAdmin(): AdminServer {
@@ -152,10 +352,30 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
   }
 
+  private createAgentCheck(options: NonNullable<ResolvedAgentOptions['agentCheck']>): AgentCheckResponder {
+    return new AgentCheckResponder(
+      () =>
+        agentCheckReply(
+          this.currentState,
+          agentCheckWeight(
+            {
+              openConnections: this.connections.open,
+              loopDelayP99Ms: this.lastSample?.health.loopDelayP99Ms ?? 0,
+            },
+            options.weight,
+          ),
+        ),
+      (error) => this.reportError(error),
+    );
+  }
+
   private async listen(): Promise<AddressInfo | null> {
     const admin = this.options.admin;
-    if (!admin || !this.admin) return null;
+    const check = this.options.agentCheck;
     try {
+      // The agent-check port is part of being ready: a balancer relies on it.
+      if (check && this.agentCheck) await this.agentCheck.listen(check.host, check.port);
+      if (!admin || !this.admin) return null;
       const address = await this.admin.listen(admin.host, admin.port);
       this.emit('listening', address);
       return address;
@@ -179,24 +399,49 @@ export class Agent extends EventEmitter<AgentEvents> {
       node: this.identity,
       role,
       intervalMs: this.options.intervalMs,
-      capabilities: ['sample', 'ping'],
+      capabilities: ['sample', 'event', 'ping', 'drain', 'undrain', 'shed', 'channels'],
     };
   }
 
   private async execute(command: CommandFrame): Promise<unknown> {
+    const args = command.args;
+    const optional = (field: string, kind: 'number' | 'string') => {
+      const value = args[field];
+      if (value !== undefined && typeof value !== kind)
+        throw new CommandError('bad-args', `${field} must be a ${kind}`);
+      return value as never;
+    };
     switch (command.name) {
       case 'ping':
         return { pong: Date.now() };
       case 'drain':
+        return this.drain({
+          deadlineMs: optional('deadlineMs', 'number'),
+          closeCode: optional('closeCode', 'number'),
+          reason: optional('reason', 'string'),
+        });
       case 'undrain':
+        this.undrain();
+        return { state: this.currentState };
       case 'shed':
-        throw new CommandError('unsupported', `this agent does not support "${command.name}" yet`);
+        return this.shed({
+          count: optional('count', 'number'),
+          deadlineMs: optional('deadlineMs', 'number'),
+          closeCode: optional('closeCode', 'number'),
+          reason: optional('reason', 'string'),
+        });
     }
   }
 
   private tick(): void {
-    // Lazy collection: nobody listening, nothing computed.
-    if ((this.admin?.clientCount ?? 0) === 0 && this.listenerCount('sample') === 0) return;
+    // Lazy collection: nobody listening, nothing computed. Scrapes and agent-checks read the
+    // latest sample, so they keep sampling on.
+    const wanted =
+      (this.admin?.clientCount ?? 0) > 0 ||
+      this.listenerCount('sample') > 0 ||
+      this.metricsScraped ||
+      this.agentCheck !== null;
+    if (!wanted) return;
     try {
       const sample = this.sample();
       this.admin?.broadcast(encodeFrame(sample));
@@ -210,7 +455,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.health.errors++;
     const wrapped = error instanceof Error ? error : new Error(String(error));
     // An 'error' event with no listener would throw into the host; warn instead.
-    if (this.listenerCount('error') > 0) this.emit('error', wrapped);
+    if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', wrapped);
+      } catch {
+        // The host's own error listener threw; nothing sensible is left to do with it.
+      }
+    }
     // A peer's broken socket or bad frame is counted, not logged: outsiders must not be able to flood the host's log.
     else if (!/^(ECONN|EPIPE|WS_ERR)/.test((wrapped as NodeJS.ErrnoException).code ?? '')) {
       console.warn(`fleetdeck agent: ${wrapped.message}`);

@@ -1,10 +1,23 @@
 /** The Fleetdeck agent's public surface. See agent/README.md for the API reference. */
-export { Agent, type AgentEvents, createAgent } from './agent.js';
+export {
+  Agent,
+  type AgentEvents,
+  type ChannelReporter,
+  createAgent,
+  type DrainOptions,
+  type ShedOptions,
+} from './agent.js';
+export type { CloseContext } from './drain.js';
+export { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './integrations/prometheus.js';
 export { type AgentOptions, DEFAULT_ADMIN_PORT, DEFAULT_INTERVAL_MS } from './options.js';
 export {
   type AgentFrame,
+  type ChannelFigures,
+  type ChannelStats,
   type CommandFrame,
   type ConnectionStats,
+  type DrainProgress,
+  type EventFrame,
   type HealthStats,
   type HelloFrame,
   type NodeIdentity,
@@ -12,5 +25,8 @@ export {
   PROTOCOL_VERSION,
   type Role,
   type SampleFrame,
+  TRANSPORTS,
   type TrafficStats,
+  type Transport,
 } from './protocol.js';
+export { type TrackableConnection, TrackedConnection } from './track.js';

@@ -3,6 +3,10 @@
  * A bad option is a TypeError that names the option and says what it must be.
  */
 import { hostname } from 'node:os';
+import {
+  type AgentCheckWeightOptions,
+  DEFAULT_AGENT_CHECK_WEIGHT,
+} from './integrations/haproxy-agent-check.js';
 
 /** Options accepted by `createAgent`. Only `nodeId` and `token` are required. */
 export interface AgentOptions {
@@ -29,6 +33,35 @@ export interface AgentOptions {
    * `false` serves no endpoint (samples are still available through `agent.sample()`).
    */
   admin?: { host?: string; port?: number } | false;
+  /** Channels reported per sample, busiest first (1–100: the largest list still fits one frame). Default: 50. */
+  topChannels?: number;
+  /**
+   * Counters in the channel sketch (at least `topChannels`). More counters, smaller error:
+   * a channel's estimate is off by at most (interval activity) / channelCapacity. Default: 1000.
+   */
+  channelCapacity?: number;
+  /** Defaults for drain and shed. */
+  drain?: {
+    /** Time a drain spreads its closes over, ms (0–86400000). Default: 30000. */
+    deadlineMs?: number;
+    /** Close code sent to drained clients (1000 or 3000–4999, or 1001, 1012, 1013). Default: 1012 (service restart). */
+    closeCode?: number;
+    /** Retry-After, in seconds, on upgrades refused while draining. Default: 5. */
+    retryAfterSeconds?: number;
+  };
+  /**
+   * HAProxy's agent-check on its own TCP port: answers `ready up N%` with a weight from the
+   * node's load, and `drain` while draining or drained. Default: off.
+   */
+  agentCheck?: { host?: string; port: number; weight?: Partial<AgentCheckWeightOptions> } | false;
+  /**
+   * Called before the agent closes a connection for a drain or shed, so the host can tell
+   * the client where to resume. Exceptions are caught and counted, never propagated.
+   */
+  beforeClose?: (
+    connection: unknown,
+    context: { kind: 'drain' | 'shed'; code: number; reason: string; forced: boolean },
+  ) => void;
 }
 
 /** Options after defaults are applied. */
@@ -42,6 +75,31 @@ export interface ResolvedAgentOptions {
   readonly intervalMs: number;
   readonly admin: { readonly host: string; readonly port: number } | null;
   readonly host: string;
+  readonly topChannels: number;
+  readonly channelCapacity: number;
+  readonly drain: {
+    readonly deadlineMs: number;
+    readonly closeCode: number;
+    readonly retryAfterSeconds: number;
+  };
+  readonly beforeClose: AgentOptions['beforeClose'] | null;
+  readonly agentCheck: {
+    readonly host: string;
+    readonly port: number;
+    readonly weight: AgentCheckWeightOptions;
+  } | null;
+}
+
+/** True for close codes an application may send (RFC 6455 §7.4): 1000, 1001, 1012, 1013 and 3000–4999. */
+export function isSendableCloseCode(code: unknown): code is number {
+  return (
+    Number.isInteger(code) &&
+    (code === 1000 ||
+      code === 1001 ||
+      code === 1012 ||
+      code === 1013 ||
+      ((code as number) >= 3000 && (code as number) <= 4999))
+  );
 }
 
 /** The admin endpoint's default port. */
@@ -117,7 +175,51 @@ export function resolveOptions(options: unknown): ResolvedAgentOptions {
     };
   }
 
+  const topChannels = integerIn(input.topChannels, 'topChannels', 1, 100, 50);
+  const channelCapacity = integerIn(
+    input.channelCapacity,
+    'channelCapacity',
+    topChannels,
+    100_000,
+    Math.max(1000, topChannels),
+  );
+  const drainInput = input.drain ?? {};
+  if (typeof drainInput !== 'object' || drainInput === null) fail('drain', 'must be an object', drainInput);
+  const drain = drainInput as { deadlineMs?: unknown; closeCode?: unknown; retryAfterSeconds?: unknown };
+  const closeCode = drain.closeCode ?? 1012;
+  if (!isSendableCloseCode(closeCode))
+    fail('drain.closeCode', 'must be 1000, 1001, 1012, 1013 or 3000–4999', closeCode);
+  if (input.beforeClose !== undefined && typeof input.beforeClose !== 'function') {
+    fail('beforeClose', 'must be a function', input.beforeClose);
+  }
+
+  let agentCheck: ResolvedAgentOptions['agentCheck'] = null;
+  if (input.agentCheck !== undefined && input.agentCheck !== false) {
+    if (typeof input.agentCheck !== 'object' || input.agentCheck === null) {
+      fail('agentCheck', 'must be an object with a port, or false', input.agentCheck);
+    }
+    const check = input.agentCheck as { host?: unknown; port?: unknown; weight?: unknown };
+    if (check.weight !== undefined && (typeof check.weight !== 'object' || check.weight === null)) {
+      fail('agentCheck.weight', 'must be an object', check.weight);
+    }
+    agentCheck = {
+      host: optionalString(check.host, 'agentCheck.host', '127.0.0.1'),
+      port: integerIn(check.port, 'agentCheck.port', 0, 65535, Number.NaN),
+      weight: { ...DEFAULT_AGENT_CHECK_WEIGHT, ...(check.weight as Partial<AgentCheckWeightOptions>) },
+    };
+    if (Number.isNaN(agentCheck.port)) fail('agentCheck.port', 'is required', check.port);
+  }
+
   return {
+    agentCheck,
+    topChannels,
+    channelCapacity,
+    drain: {
+      deadlineMs: integerIn(drain.deadlineMs, 'drain.deadlineMs', 0, 86_400_000, 30_000),
+      closeCode,
+      retryAfterSeconds: integerIn(drain.retryAfterSeconds, 'drain.retryAfterSeconds', 0, 3600, 5),
+    },
+    beforeClose: (input.beforeClose as AgentOptions['beforeClose']) ?? null,
     nodeId: input.nodeId,
     token,
     readToken,

@@ -21,6 +21,8 @@ export interface NodeServerOptions {
   readonly port?: number;
   /** Agent admin port; 0 picks a free one. */
   readonly adminPort?: number;
+  /** HAProxy agent-check port; 0 picks a free one; absent: no agent-check. */
+  readonly agentCheckPort?: number;
   readonly intervalMs?: number;
   readonly labels?: Record<string, string>;
 }
@@ -34,28 +36,35 @@ export interface NodeServer {
   readonly httpUrl: string;
   /** The agent's admin endpoint. */
   readonly adminUrl: string;
+  /** The agent-check port, when enabled. */
+  readonly agentCheckPort: number | null;
   close(): Promise<void>;
 }
 
 const MAX_CHANNEL_LENGTH = 200;
 const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 
-/** A tiny in-node pub/sub: channel → local subscribers. */
+/** A tiny in-node pub/sub: channel → local subscribers, reported to the agent. */
 class LocalChannels {
   private readonly subscribers = new Map<string, Set<WebSocket>>();
   private readonly bySocket = new WeakMap<WebSocket, Set<string>>();
 
+  constructor(private readonly agent: Agent) {}
+
   subscribe(socket: WebSocket, channel: string): void {
     const sockets = this.subscribers.get(channel) ?? new Set<WebSocket>();
+    if (sockets.has(socket)) return;
     this.subscribers.set(channel, sockets.add(socket));
+    this.agent.channels.subscribed(channel, 1);
     const channels = this.bySocket.get(socket) ?? new Set<string>();
     this.bySocket.set(socket, channels.add(channel));
   }
 
   unsubscribe(socket: WebSocket, channel: string): void {
     const sockets = this.subscribers.get(channel);
-    sockets?.delete(socket);
-    if (sockets?.size === 0) this.subscribers.delete(channel);
+    if (!sockets?.delete(socket)) return;
+    this.agent.channels.subscribed(channel, -1);
+    if (sockets.size === 0) this.subscribers.delete(channel);
     this.bySocket.get(socket)?.delete(channel);
   }
 
@@ -65,9 +74,16 @@ class LocalChannels {
   }
 
   publish(channel: string, text: string): void {
+    const bytes = Buffer.byteLength(text);
+    this.agent.channels.published(channel, bytes);
+    let recipients = 0;
     for (const socket of this.subscribers.get(channel) ?? []) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(text);
+      if (socket.readyState === WebSocket.OPEN) {
+        socket.send(text);
+        recipients++;
+      }
     }
+    if (recipients > 0) this.agent.channels.delivered(channel, recipients, bytes * recipients);
   }
 }
 
@@ -117,10 +133,12 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     labels: { role: 'reference-node', ...options.labels },
     version: '0.1.0',
     admin: { host, port: options.adminPort ?? 0 },
+    ...(options.agentCheckPort !== undefined ? { agentCheck: { host, port: options.agentCheckPort } } : {}),
   });
-  const channels = new LocalChannels();
+  const channels = new LocalChannels(agent);
   const http = createServer((request, response) => {
     if (request.url === '/healthz') return agent.healthHandler(request, response);
+    if (request.url === '/metrics') return agent.metricsHandler(request, response);
     response
       .writeHead(404, { 'Content-Type': 'text/plain' })
       .end('Fleetdeck reference node: WebSocket at /ws\n');
@@ -142,6 +160,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
       url: `ws://${host}:${address.port}/ws`,
       httpUrl: `http://${host}:${address.port}`,
       adminUrl: `ws://${host}:${admin?.port}`,
+      agentCheckPort: agent.agentCheckAddress()?.port ?? null,
       close: () => {
         closing ??= (async () => {
           await agent.close();

@@ -30,6 +30,8 @@ export class TrafficCollector {
   bytesOut = 0;
   messagesIn = 0;
   messagesOut = 0;
+  socketBytesRead = 0;
+  socketBytesWritten = 0;
 
   /** A message arrived from a client (client frames are masked). */
   received(length: number): void {
@@ -43,6 +45,12 @@ export class TrafficCollector {
     this.messagesOut++;
   }
 
+  /** A WebSocket closed: add its exact TCP byte counts, read once rather than every interval. */
+  socketClosed(bytesRead: number, bytesWritten: number): void {
+    this.socketBytesRead += bytesRead;
+    this.socketBytesWritten += bytesWritten;
+  }
+
   /** The figures for a sample. */
   collect(): TrafficStats {
     return {
@@ -50,6 +58,8 @@ export class TrafficCollector {
       bytesOut: this.bytesOut,
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
+      socketBytesRead: this.socketBytesRead,
+      socketBytesWritten: this.socketBytesWritten,
     };
   }
 }
