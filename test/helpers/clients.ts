@@ -1,4 +1,5 @@
 /** Real `ws` clients for tests: open many, close them all. */
+import { type ClientRequest, get } from 'node:http';
 import { WebSocket } from 'ws';
 
 /** Opens `count` clients to `url` and resolves when all are open. */
@@ -44,4 +45,27 @@ export function adminClient(url: string, token?: string) {
     socket.once('error', reject);
   });
   return { socket, frames, opened };
+}
+
+/** An SSE client on Node's http: collects `data:` lines, resolves `ended` when the stream ends. */
+export function sseClient(url: string) {
+  const events: string[] = [];
+  let request: ClientRequest | undefined;
+  const opened = new Promise<void>((resolve, reject) => {
+    request = get(url, (response) => {
+      response.setEncoding('utf8');
+      let buffer = '';
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          events.push(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      });
+      resolve();
+    });
+    request.on('error', reject);
+  });
+  const ended = opened.then(() => new Promise<void>((resolve) => request?.once('close', () => resolve())));
+  return { events, opened, ended, destroy: () => request?.destroy() };
 }

@@ -1,34 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { HelloFrame, SampleFrame } from '../../../agent/protocol.js';
 import { FleetStore } from '../../../main/core/fleet-store.js';
+import { helloFrame, sampleFrame } from '../../helpers/frames.js';
 
 const node = { id: 'n1', adminUrl: 'ws://127.0.0.1:1', publicUrl: null, token: 't' };
-const hello = (startedAt: number): HelloFrame => ({
-  type: 'hello',
-  protocol: 1,
-  role: 'operate',
-  intervalMs: 1000,
-  capabilities: [],
-  node: { nodeId: 'n1', name: 'n1', version: '1', host: 'h', pid: 1, startedAt, labels: {} },
-});
-const sample = (seq: number, time: number, bytesIn: number, messagesIn: number): SampleFrame => ({
-  type: 'sample',
-  seq,
-  time,
-  state: 'active',
-  connections: { open: 3, opened: 3, closed: 0 },
-  traffic: { bytesIn, bytesOut: bytesIn * 2, messagesIn, messagesOut: 0 },
-  health: {
-    rssBytes: 1,
-    heapUsedBytes: 1,
-    heapTotalBytes: 1,
-    cpu: 0,
-    loopDelayP50Ms: 0,
-    loopDelayP99Ms: 0,
-    loopDelayMaxMs: 0,
-    errors: 0,
-  },
-});
+const hello = (startedAt: number) => helloFrame('n1', startedAt, 1000);
+const sample = (seq: number, time: number, bytesIn: number, messagesIn: number) => {
+  const base = sampleFrame(seq, time);
+  return sampleFrame(seq, time, {
+    connections: { ...base.connections, open: 3, opened: 3 },
+    traffic: { ...base.traffic, bytesIn, bytesOut: bytesIn * 2, messagesIn },
+  });
+};
 
 describe('FleetStore', () => {
   it('derives per-second rates from cumulative counters', () => {

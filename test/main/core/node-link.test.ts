@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { createAgent } from '../../../agent/index.js';
 import type { HelloFrame, SampleFrame } from '../../../agent/protocol.js';
 import { NodeLink, type NodeLinkListener } from '../../../main/core/node-link.js';
+import { helloFrame, sampleFrame } from '../../helpers/frames.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const token = 'operate-token-0123456789';
@@ -52,32 +53,8 @@ async function fakeAgent(onConnection: (send: (text: string) => void) => void): 
   return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const hello: HelloFrame = {
-  type: 'hello',
-  protocol: 1,
-  role: 'operate',
-  intervalMs: 100,
-  capabilities: [],
-  node: { nodeId: 'n1', name: 'n1', version: '1', host: 'h', pid: 1, startedAt: 1, labels: {} },
-};
-const sample = (seq: number) => ({
-  type: 'sample',
-  seq,
-  time: 1_000 + seq,
-  state: 'active',
-  connections: { open: 1, opened: 1, closed: 0 },
-  traffic: { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 },
-  health: {
-    rssBytes: 1,
-    heapUsedBytes: 1,
-    heapTotalBytes: 1,
-    cpu: 0,
-    loopDelayP50Ms: 0,
-    loopDelayP99Ms: 0,
-    loopDelayMaxMs: 0,
-    errors: 0,
-  },
-});
+const hello = helloFrame();
+const sample = (seq: number) => sampleFrame(seq, 1_000 + seq);
 
 describe('NodeLink', () => {
   it('drops and counts bad frames from an agent, and keeps going', async () => {
@@ -152,7 +129,9 @@ describe('NodeLink', () => {
     link.start();
     await waitFor(() => seen.hellos.length > 0, 'hello');
     await expect(link.command('ping')).resolves.toMatchObject({ pong: expect.any(Number) });
-    await expect(link.command('drain')).rejects.toThrow(/unsupported/);
+    await expect(link.command('shed', { count: 0 })).rejects.toThrow(
+      /shed needs count: a positive integer \(bad-args\)/,
+    );
   });
 
   it('declares a silent agent unreachable after three intervals', async () => {

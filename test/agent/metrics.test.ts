@@ -1,0 +1,243 @@
+/** Every metric of a sample, against real `ws` clients, real SSE clients and a real console core. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Agent, createAgent } from '../../agent/index.js';
+import { createConsoleService } from '../../main/core/console-service.js';
+import { closeClients, openClients, sseClient } from '../helpers/clients.js';
+import { HOST_TOKENS, startTestHost, type TestHost } from '../helpers/host.js';
+import { waitFor } from '../helpers/wait.js';
+
+const disposers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const dispose of disposers.splice(0).reverse()) await dispose();
+});
+
+async function host(): Promise<TestHost> {
+  const started = await startTestHost();
+  disposers.push(() => started.close());
+  return started;
+}
+
+describe('connection metrics', () => {
+  it('count opens, closes and close codes: 1000, 4000 and abrupt (1006)', async () => {
+    const { agent, wsUrl } = await host();
+    const sockets = await openClients(wsUrl, 6);
+    expect(agent.sample().connections).toMatchObject({
+      open: 6,
+      opened: 6,
+      closed: 0,
+      byTransport: { websocket: { open: 6, opened: 6, closed: 0 } },
+    });
+    await closeClients(sockets.slice(0, 3), 1000);
+    await closeClients(sockets.slice(3, 5), 4000);
+    sockets[5]?.terminate(); // no close frame: the server sees 1006
+    await waitFor(() => agent.sample().connections.open === 0, 'every close to arrive');
+    const { connections, traffic } = agent.sample();
+    expect(connections.closeCodes).toEqual({ '1000': 3, '4000': 2, '1006': 1 });
+    expect(connections).toMatchObject({
+      opened: 6,
+      closed: 6,
+      byTransport: { websocket: { open: 0, closed: 6 } },
+    });
+    // Exact socket counters arrive at close: at least the upgrade handshake of each socket.
+    expect(traffic.socketBytesRead).toBeGreaterThan(6 * 150);
+    expect(traffic.socketBytesWritten).toBeGreaterThan(6 * 100);
+  });
+
+  it('track() counts SSE connections by transport, with their traffic and closes', async () => {
+    const { agent, httpUrl } = await host();
+    const clients = [sseClient(`${httpUrl}/events`), sseClient(`${httpUrl}/events`)];
+    await Promise.all(clients.map((client) => client.opened));
+    await waitFor(() => agent.sample().connections.byTransport.sse.open === 2, 'two SSE connections');
+    const during = agent.sample();
+    expect(during.connections.open).toBe(2);
+    expect(during.traffic).toMatchObject({
+      messagesOut: 2,
+      bytesOut: 2 * 'data: {"op":"welcome"}\n\n'.length,
+    });
+    for (const client of clients) client.destroy();
+    await waitFor(() => agent.sample().connections.byTransport.sse.closed === 2, 'both SSE closes');
+    // A transport without close codes counts as abnormal (1006).
+    expect(agent.sample().connections.closeCodes).toEqual({ '1006': 2 });
+  });
+
+  it('track() refuses a connection without close() or with an unknown transport', async () => {
+    const { agent } = await host();
+    expect(() => agent.track({} as never, { transport: 'sse' })).toThrow(TypeError);
+    expect(() => agent.track({ close() {} }, { transport: 'carrier-pigeon' as never })).toThrow(
+      /transport must be one of/,
+    );
+  });
+});
+
+describe('traffic metrics', () => {
+  it('count frame bytes and messages both ways, text and binary', async () => {
+    const { agent, wsUrl } = await host();
+    const [socket] = await openClients(wsUrl, 1);
+    const echoes = (count: number) =>
+      new Promise<void>((resolve) => {
+        let seen = 0;
+        socket?.on('message', () => ++seen === count && resolve());
+      });
+    const done = echoes(3);
+    socket?.send('a'.repeat(10)); // 10 B: 2 + 4 (mask) header in, 2 out
+    socket?.send(Buffer.alloc(200)); // 200 B: 4 + 4 in, 4 out
+    socket?.send(Buffer.alloc(70_000)); // 70,000 B: 10 + 4 in, 10 out
+    await done;
+    expect(agent.sample().traffic).toMatchObject({
+      messagesIn: 3,
+      messagesOut: 3,
+      bytesIn: 10 + 6 + 200 + 8 + 70_000 + 14,
+      bytesOut: 10 + 2 + 200 + 4 + 70_000 + 10,
+    });
+    await closeClients(socket ? [socket] : []);
+  });
+});
+
+describe('health metrics', () => {
+  it('report event-loop delay, CPU, memory and caught errors', async () => {
+    const { agent, wsUrl } = await host();
+    agent.sample(); // start a fresh interval
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const busyUntil = Date.now() + 80;
+    while (Date.now() < busyUntil); // an 80 ms stall of the loop
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { health } = agent.sample();
+    expect(health.loopDelayMaxMs).toBeGreaterThanOrEqual(60);
+    expect(health.loopDelayP50Ms).toBeLessThan(health.loopDelayMaxMs);
+    expect(health.cpu).toBeGreaterThan(0.1); // busy for about half the interval; low bound for a loaded CI machine
+    expect(health.rssBytes).toBeGreaterThan(health.heapUsedBytes);
+    expect(health.heapTotalBytes).toBeGreaterThanOrEqual(health.heapUsedBytes);
+
+    // A host hook that throws is caught and counted, and the shed still closes the connection.
+    const errorsBefore = health.errors;
+    const throwing = createAgent({
+      nodeId: 'hooked',
+      token: HOST_TOKENS.operate,
+      admin: false,
+      beforeClose: () => {
+        throw new Error('host bug');
+      },
+    });
+    disposers.push(() => throwing.close());
+    const caught: Error[] = [];
+    throwing.on('error', (error) => caught.push(error));
+    const closedCodes: number[] = [];
+    throwing.track({ close: (code) => closedCodes.push(code) }, { transport: 'long-polling' });
+    throwing.shed({ count: 1, deadlineMs: 0 });
+    await waitFor(() => closedCodes.length === 1, 'the shed close');
+    expect(closedCodes).toEqual([1012]);
+    expect(caught.map((error) => error.message)).toEqual(['host bug']);
+    expect(throwing.sample().health.errors).toBe(1);
+    expect(agent.sample().health.errors).toBe(errorsBefore);
+    await closeClients(await openClients(wsUrl, 1));
+  });
+});
+
+describe('channel metrics', () => {
+  it('report the interval top channels and cumulative totals', async () => {
+    const { agent } = await host();
+    agent.sample();
+    for (let index = 0; index < 30; index++) agent.channels.published('chat:hot', 100);
+    agent.channels.delivered('chat:hot', 10, 1_000);
+    agent.channels.published('chat:cold', 50);
+    agent.channels.subscribed('chat:hot', 3);
+    agent.channels.subscribed('chat:cold', 1);
+    agent.channels.subscribed('chat:cold', -1);
+    const { channels } = agent.sample();
+    expect(channels.top.map((channel) => channel.name)).toEqual(['chat:hot', 'chat:cold']);
+    expect(channels.top[0]).toEqual({
+      name: 'chat:hot',
+      published: 30,
+      delivered: 10,
+      bytesIn: 3_000,
+      bytesOut: 1_000,
+      subscribers: 3,
+      error: 0,
+    });
+    expect(channels.totals).toEqual({ published: 31, delivered: 10, bytesIn: 3_050, bytesOut: 1_000 });
+    expect(channels).toMatchObject({ subscribedChannels: 1, subscribers: 3 });
+    // The next interval starts empty; totals are cumulative.
+    const next = agent.sample().channels;
+    expect(next.top).toEqual([]);
+    expect(next.totals.published).toBe(31);
+  });
+});
+
+describe('Prometheus exposition', () => {
+  it('serves /metrics with live figures and keeps sampling for later scrapes', async () => {
+    const { httpUrl, wsUrl } = await host();
+    const sockets = await openClients(wsUrl, 4);
+    const first = await fetch(`${httpUrl}/metrics`);
+    expect(first.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await first.text()).toMatch(/^fleetdeck_connections\{transport="websocket"\} 4$/m);
+    await closeClients(sockets.slice(0, 3));
+    // Scrapes read the latest interval's sample: within a couple of intervals it shows the closes.
+    await waitFor(
+      async () =>
+        /^fleetdeck_connections\{transport="websocket"\} 1$/m.test(
+          await (await fetch(`${httpUrl}/metrics`)).text(),
+        ),
+      'a scrape with one open connection',
+    );
+    await closeClients(sockets);
+  });
+});
+
+describe('identity', () => {
+  it('is sent in hello, and a restarted agent is seen by the console as a new run', async () => {
+    let agent: Agent = createAgent({
+      nodeId: 'n-restart',
+      token: HOST_TOKENS.operate,
+      intervalMs: 100,
+      labels: { zone: 'a' },
+      version: '2.1.0',
+      admin: { port: 0 },
+    });
+    const port = (await agent.ready())?.port as number;
+    const service = createConsoleService({
+      fleet: {
+        name: 'f',
+        nodes: [
+          {
+            id: 'n-restart',
+            adminUrl: `ws://127.0.0.1:${port}`,
+            publicUrl: null,
+            token: HOST_TOKENS.operate,
+          },
+        ],
+      },
+      flushMs: 50,
+      linkTiming: {
+        backoffBaseMs: 20,
+        backoffMaxMs: 100,
+        connectTimeoutMs: 1_000,
+        silentIntervals: 3,
+        commandTimeoutMs: 2_000,
+      },
+    });
+    disposers.push(() => service.dispose());
+    const view = () => service.store.snapshot().nodes[0];
+    await waitFor(() => view()?.rates, 'rates from the first run');
+    const first = view()?.identity;
+    expect(first).toMatchObject({
+      nodeId: 'n-restart',
+      version: '2.1.0',
+      labels: { zone: 'a' },
+      pid: process.pid,
+    });
+
+    await agent.close();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a new run has a later startedAt
+    agent = createAgent({
+      nodeId: 'n-restart',
+      token: HOST_TOKENS.operate,
+      intervalMs: 100,
+      admin: { port },
+    });
+    disposers.push(() => agent.close());
+    await agent.ready();
+    await waitFor(() => (view()?.identity?.startedAt ?? 0) > (first?.startedAt ?? 0), 'the new run');
+    await waitFor(() => view()?.rates, 'rates from the new run');
+    expect(view()?.status).toBe('active');
+  });
+});
