@@ -134,9 +134,16 @@ export class AdminServer {
       return;
     }
     if (this.authFailures.size >= MAX_TRACKED_ADDRESSES) {
-      // Forget the oldest entry (Map keeps insertion order) so memory stays bounded.
-      const oldest = this.authFailures.keys().next().value;
-      if (oldest !== undefined) this.authFailures.delete(oldest);
+      // Memory stays bounded: forget an expired entry, else the oldest (Map keeps insertion order).
+      let victim: string | undefined;
+      for (const [known, failures] of this.authFailures) {
+        victim ??= known;
+        if (now - failures.since > AUTH_WINDOW_MS) {
+          victim = known;
+          break;
+        }
+      }
+      if (victim !== undefined) this.authFailures.delete(victim);
     }
     this.authFailures.delete(address);
     this.authFailures.set(address, { count: 1, since: now });
@@ -165,7 +172,20 @@ export class AdminServer {
   private accept(client: WebSocket, role: Role): void {
     this.roles.set(client, role);
     client.on('error', (error) => this.hooks.countError(error));
-    client.on('message', (data, isBinary) => this.receive(client, data, isBinary));
+    client.on('message', (data, isBinary) => {
+      // Defence in depth: whatever a client sends, nothing may throw into ws's parser (and the host).
+      try {
+        this.receive(client, data, isBinary);
+      } catch (error) {
+        this.hooks.countError(error);
+        this.reply(client, {
+          type: 'reply',
+          id: null,
+          ok: false,
+          error: { code: 'internal', message: 'the agent could not process that frame' },
+        });
+      }
+    });
     client.send(encodeFrame(this.hooks.hello(role)));
   }
 
