@@ -148,7 +148,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   ready(): Promise<AddressInfo | null> {
     return this.listening.then((address) => {
       if (this.listenError) {
-        throw new Error(`the agent could not listen: ${this.listenError.message}`, { cause: this.listenError });
+        throw new Error(`the agent could not listen: ${this.listenError.message}`, {
+          cause: this.listenError,
+        });
       }
       return address;
     });

@@ -418,7 +418,7 @@ function decode(data: string, limit: number): { value: Record<string, unknown> }
  * Names a received value in an error message without recursing into it: a frame may nest
  * thousands of levels deep, and JSON.stringify of that overflows the stack.
  */
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value;
@@ -441,7 +441,7 @@ export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
   if (frame.type === 'hello' && frame.protocol !== PROTOCOL_VERSION) {
     return refuse(
       'unsupported',
-      `agent speaks protocol ${describe(frame.protocol)}, this console speaks ${PROTOCOL_VERSION}`,
+      `agent speaks protocol ${describeValue(frame.protocol)}, this console speaks ${PROTOCOL_VERSION}`,
     );
   }
   if (frame.type === 'reply') {
@@ -459,7 +459,7 @@ export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
     return refuse('bad-frame', 'reply must carry an id and either ok: true or a known error');
   }
   if (frame.type !== 'hello' && frame.type !== 'sample' && frame.type !== 'event') {
-    return refuse('unknown-type', `unknown frame type ${describe(frame.type)}`);
+    return refuse('unknown-type', `unknown frame type ${describeValue(frame.type)}`);
   }
   const problem = mismatch(frame, agentShapes[frame.type], '');
   if (problem) return refuse('bad-frame', `${frame.type}: ${problem}`);
@@ -473,10 +473,10 @@ export function parseConsoleFrame(data: string): ParseResult<ConsoleFrame> {
   const frame = decoded.value;
   const id = idOf(frame);
   if (frame.type !== 'command')
-    return refuse('unknown-type', `unknown frame type ${describe(frame.type)}`, id);
+    return refuse('unknown-type', `unknown frame type ${describeValue(frame.type)}`, id);
   if (id === null) return refuse('bad-frame', 'command needs an id: a string of 1 to 128 characters');
   if (!COMMAND_NAMES.includes(frame.name as CommandName)) {
-    return refuse('unknown-command', `unknown command ${describe(frame.name)}`, id);
+    return refuse('unknown-command', `unknown command ${describeValue(frame.name)}`, id);
   }
   const args = frame.args ?? {};
   if (!isPlainObject(args)) return refuse('bad-args', 'args must be an object', id);
