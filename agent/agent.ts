@@ -28,6 +28,7 @@ import {
 } from './options.js';
 import {
   type CommandFrame,
+  type DependencyStatus,
   type DrainProgress,
   type EventFrame,
   encodeFrame,
@@ -81,6 +82,8 @@ export interface ChannelReporter {
 }
 
 const MAX_REASON_BYTES = 123;
+/** Bound on the dependencies a host may report, so samples stay small. */
+export const MAX_DEPENDENCIES = 16;
 
 /** An agent embedded in one WebSocket server process. */
 export class Agent extends EventEmitter<AgentEvents> {
@@ -102,6 +105,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private currentState: NodeState = 'active';
   private seq = 0;
   private lastSample: SampleFrame | null = null;
+  private readonly dependencies = new Map<string, DependencyStatus>();
   private metricsScraped = false;
   private lastSampleAt = Date.now();
   private closing: Promise<void> | null = null;
@@ -269,6 +273,26 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.drains.start(this.closeRequest('shed', options, options.count));
   }
 
+  /**
+   * Reports the reachability of a service the host depends on (its broker, a database…);
+   * samples carry it and the console raises an alert while it is down. At most
+   * {@link MAX_DEPENDENCIES} names; `detail` is cut to 200 characters.
+   */
+  dependency(name: string, up: boolean, detail = ''): void {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 64 || typeof up !== 'boolean') {
+      throw new TypeError('dependency(name, up): name is 1–64 characters, up is a boolean');
+    }
+    const known = this.dependencies.get(name);
+    if (!known && this.dependencies.size >= MAX_DEPENDENCIES) {
+      throw new TypeError(`dependency(): at most ${MAX_DEPENDENCIES} dependencies`);
+    }
+    const text = String(detail).slice(0, 200);
+    if (known?.up === up && known.detail === text) return;
+    const status = { up, since: known?.up === up ? known.since : Date.now(), detail: text };
+    this.dependencies.set(name, status);
+    if (known?.up !== up) this.event('dependency', { name, ...status });
+  }
+
   /** Computes a sample now. Each call starts a new interval for the interval-based figures. */
   sample(): SampleFrame {
     this.seq++;
@@ -285,6 +309,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       health: this.health.collect(),
       channels: this.channelCollector.collect(intervalMs),
       drain: this.drains.progress(),
+      dependencies: Object.fromEntries(this.dependencies),
     };
     return this.lastSample;
   }

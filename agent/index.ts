@@ -5,6 +5,7 @@ export {
   type ChannelReporter,
   createAgent,
   type DrainOptions,
+  MAX_DEPENDENCIES,
   type ShedOptions,
 } from './agent.js';
 export type { CloseContext } from './drain.js';
@@ -16,6 +17,7 @@ export {
   type ChannelStats,
   type CommandFrame,
   type ConnectionStats,
+  type DependencyStatus,
   type DrainProgress,
   type EventFrame,
   type HealthStats,

@@ -184,6 +184,16 @@ export interface SampleFrame {
   readonly channels: ChannelStats;
   /** The drain or shed in progress, or null. */
   readonly drain: DrainProgress | null;
+  /** What the host reported of the services it depends on (broker, database…), by name. */
+  readonly dependencies: Readonly<Record<string, DependencyStatus>>;
+}
+
+/** A dependency's reachability as the host reports it; `since` is when it last changed (epoch ms). */
+export interface DependencyStatus {
+  readonly up: boolean;
+  readonly since: number;
+  /** A short description from the host, e.g. "redis://10.0.0.9:6379 connection refused". */
+  readonly detail: string;
 }
 
 /** agent → console: something happened (state change, drain progress, an error). */
@@ -225,6 +235,7 @@ export type ParseResult<T> =
 
 // A tiny schema language: enough to check every field of every frame without a dependency.
 type Shape =
+  | 'boolean'
   | 'string'
   | 'count'
   | 'number'
@@ -269,6 +280,11 @@ const channelShape = {
   subscribers: 'count',
   error: 'count',
 } as const satisfies Record<keyof ChannelFigures, Shape>;
+
+const dependencyShape = { up: 'boolean', since: 'count', detail: 'string' } as const satisfies Record<
+  keyof DependencyStatus,
+  Shape
+>;
 
 const agentShapes = {
   hello: {
@@ -326,6 +342,7 @@ const agentShapes = {
         closeCode: 'count',
       } satisfies Record<keyof DrainProgress, Shape>,
     ],
+    dependencies: ['record', dependencyShape],
   } satisfies Record<Exclude<keyof SampleFrame, 'type'>, Shape>,
   event: { time: 'count', name: 'string', data: 'unknown' },
 } as const;
@@ -340,6 +357,8 @@ function mismatch(value: unknown, shape: Shape, path: string): string | null {
     switch (shape) {
       case 'string':
         return typeof value === 'string' ? null : `${path} must be a string`;
+      case 'boolean':
+        return typeof value === 'boolean' ? null : `${path} must be true or false`;
       case 'count':
         return Number.isSafeInteger(value) && (value as number) >= 0
           ? null

@@ -170,6 +170,12 @@ export function formatPrometheus(
   );
 
   gauge(
+    'dependency_up',
+    'Reachability of a service the host depends on (broker, database), as the host reports it: 1 up, 0 down.',
+    Object.entries(sample.dependencies).map(([dependency, status]) => [{ dependency }, status.up ? 1 : 0]),
+  );
+
+  gauge(
     'state',
     'The node state: 1 for the current one, 0 for the others.',
     NODE_STATES.map((state) => [{ state }, state === sample.state ? 1 : 0]),

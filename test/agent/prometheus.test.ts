@@ -75,6 +75,7 @@ const sample: SampleFrame = {
     closed: 402,
     closeCode: 1012,
   },
+  dependencies: { broker: { up: false, since: 1_767_234_000_000, detail: 'connection refused' } },
 };
 
 type Line =
@@ -253,6 +254,7 @@ describe('formatPrometheus', () => {
     expect(seriesValue(lines, 'fleetdeck_connections_opened_total', { transport: 'websocket' })).toBe(97_000);
     expect(seriesValue(lines, 'fleetdeck_connections_closed_total', { transport: 'sse' })).toBe(1_097);
     expect(seriesValue(lines, 'fleetdeck_close_codes_total', { code: '1006' })).toBe(7_341);
+    expect(seriesValue(lines, 'fleetdeck_dependency_up', { dependency: 'broker' })).toBe(0);
     expect(seriesValue(lines, 'fleetdeck_bytes_sent_total')).toBe(18_274_110_938);
     expect(seriesValue(lines, 'fleetdeck_socket_bytes_written_total')).toBe(12_012_554_870);
     expect(seriesValue(lines, 'fleetdeck_messages_received_total')).toBe(11_203_447);

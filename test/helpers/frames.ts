@@ -57,6 +57,7 @@ export function sampleFrame(seq: number, time: number, overrides: Partial<Sample
       subscribers: 0,
     },
     drain: null,
+    dependencies: {},
     ...overrides,
   };
 }
