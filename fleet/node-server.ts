@@ -1,15 +1,29 @@
 /**
- * The reference node: an HTTP server with a `ws` endpoint at /ws speaking a small JSON
- * pub/sub protocol, `/healthz`, and the Fleetdeck agent embedded the way a user would.
+ * The reference node: an HTTP server with a `ws` endpoint at /ws and an SSE fallback,
+ * sharing pub/sub channels through a broker, with the Fleetdeck agent embedded the way a
+ * user would embed it. It is also our reference for how to embed the agent.
  *
- * Client → node: {"op":"sub","channel":C} · {"op":"unsub","channel":C} · {"op":"pub","channel":C,"data":D}
- * Node → client: {"op":"welcome","node":ID} · {"op":"msg","channel":C,"data":D} · {"op":"error","message":M}
+ *   GET  /ws                      WebSocket: JSON messages of fleet/node/client-protocol.ts
+ *   GET  /sse?channels=a,b&since=a:5,b:7   Server-Sent Events: the same messages as `data:`
+ *   POST /publish {channel, data} publish (the SSE client's way to send); answers {seq}
+ *   GET  /healthz                 200 active, 503 draining or drained
+ *   GET  /metrics                 Prometheus text
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeWebSocketServer } from '../agent/close-server.js';
 import { type Agent, createAgent } from '../agent/index.js';
+import type { Broker } from './broker/broker.js';
+import { createMemoryBroker } from './broker/memory-broker.js';
+import { ChannelHub, type Subscriber } from './node/channel-hub.js';
+import {
+  MAX_CHANNEL_LENGTH,
+  MAX_CLIENT_MESSAGE_BYTES,
+  parseClientMessage,
+  type ServerMessage,
+  validateClientMessage,
+} from './node/client-protocol.js';
 
 /** Options for {@link startNodeServer}. */
 export interface NodeServerOptions {
@@ -25,6 +39,8 @@ export interface NodeServerOptions {
   readonly agentCheckPort?: number;
   readonly intervalMs?: number;
   readonly labels?: Record<string, string>;
+  /** The broker; default: an in-process one (this node alone). The node closes it on close(). */
+  readonly broker?: Broker;
 }
 
 /** A running reference node. */
@@ -32,7 +48,7 @@ export interface NodeServer {
   readonly agent: Agent;
   /** WebSocket URL clients connect to. */
   readonly url: string;
-  /** Base HTTP URL (for /healthz). */
+  /** Base HTTP URL (for /healthz, /sse, /publish). */
   readonly httpUrl: string;
   /** The agent's admin endpoint. */
   readonly adminUrl: string;
@@ -41,76 +57,10 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
-const MAX_CHANNEL_LENGTH = 200;
-const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
-
-/** A tiny in-node pub/sub: channel → local subscribers, reported to the agent. */
-class LocalChannels {
-  private readonly subscribers = new Map<string, Set<WebSocket>>();
-  private readonly bySocket = new WeakMap<WebSocket, Set<string>>();
-
-  constructor(private readonly agent: Agent) {}
-
-  subscribe(socket: WebSocket, channel: string): void {
-    const sockets = this.subscribers.get(channel) ?? new Set<WebSocket>();
-    if (sockets.has(socket)) return;
-    this.subscribers.set(channel, sockets.add(socket));
-    this.agent.channels.subscribed(channel, 1);
-    const channels = this.bySocket.get(socket) ?? new Set<string>();
-    this.bySocket.set(socket, channels.add(channel));
-  }
-
-  unsubscribe(socket: WebSocket, channel: string): void {
-    const sockets = this.subscribers.get(channel);
-    if (!sockets?.delete(socket)) return;
-    this.agent.channels.subscribed(channel, -1);
-    if (sockets.size === 0) this.subscribers.delete(channel);
-    this.bySocket.get(socket)?.delete(channel);
-  }
-
-  dropSocket(socket: WebSocket): void {
-    for (const channel of this.bySocket.get(socket) ?? []) this.unsubscribe(socket, channel);
-    this.bySocket.delete(socket);
-  }
-
-  publish(channel: string, text: string): void {
-    const bytes = Buffer.byteLength(text);
-    this.agent.channels.published(channel, bytes);
-    let recipients = 0;
-    for (const socket of this.subscribers.get(channel) ?? []) {
-      if (socket.readyState === WebSocket.OPEN) {
-        socket.send(text);
-        recipients++;
-      }
-    }
-    if (recipients > 0) this.agent.channels.delivered(channel, recipients, bytes * recipients);
-  }
-}
-
-function handleClientMessage(socket: WebSocket, data: RawData, channels: LocalChannels): void {
-  let message: { op?: unknown; channel?: unknown; data?: unknown };
-  try {
-    message = JSON.parse(data.toString());
-  } catch {
-    return socket.send(JSON.stringify({ op: 'error', message: 'messages must be JSON' }));
-  }
-  const channel = message?.channel;
-  if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
-    return socket.send(
-      JSON.stringify({ op: 'error', message: 'channel must be a string of 1–200 characters' }),
-    );
-  }
-  switch (message.op) {
-    case 'sub':
-      return channels.subscribe(socket, channel);
-    case 'unsub':
-      return channels.unsubscribe(socket, channel);
-    case 'pub':
-      return channels.publish(channel, JSON.stringify({ op: 'msg', channel, data: message.data ?? null }));
-    default:
-      socket.send(JSON.stringify({ op: 'error', message: 'op must be sub, unsub or pub' }));
-  }
-}
+/** SSE keep-alive comment interval: proxies drop idle streams. */
+const SSE_KEEPALIVE_MS = 15_000;
+/** Most channels one SSE connection may ask for. */
+const MAX_SSE_CHANNELS = 64;
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -122,34 +72,182 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** Starts a reference node and resolves once both its public and admin ports listen. */
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response
+    .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    .end(JSON.stringify(body));
+}
+
+/** `since=a:5,b:7` → Map; bad entries are an error string. */
+function parseSse(url: URL): { channels: string[]; since: Map<string, number> } | string {
+  const channels = (url.searchParams.get('channels') ?? '').split(',').filter((name) => name.length > 0);
+  if (channels.length === 0 || channels.length > MAX_SSE_CHANNELS)
+    return `channels: 1–${MAX_SSE_CHANNELS} names`;
+  if (channels.some((name) => name.length > MAX_CHANNEL_LENGTH))
+    return 'channel names are at most 200 characters';
+  const since = new Map<string, number>();
+  for (const entry of (url.searchParams.get('since') ?? '').split(',').filter(Boolean)) {
+    const at = entry.lastIndexOf(':');
+    const seq = Number(entry.slice(at + 1));
+    if (at <= 0 || !Number.isSafeInteger(seq) || seq < 0)
+      return `since: "channel:seq" pairs (bad: ${entry.slice(0, 80)})`;
+    since.set(entry.slice(0, at), seq);
+  }
+  return { channels, since };
+}
+
+async function readBody(request: IncomingMessage): Promise<string | null> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_CLIENT_MESSAGE_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts a reference node and resolves once its public and admin ports listen. */
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const host = options.host ?? '127.0.0.1';
+  const broker = options.broker ?? createMemoryBroker({ nodeId: options.nodeId });
+  const subscribers = new Map<WebSocket, Subscriber>();
   const agent = createAgent({
     nodeId: options.nodeId,
     token: options.token,
     ...(options.readToken ? { readToken: options.readToken } : {}),
     ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
-    labels: { role: 'reference-node', ...options.labels },
+    labels: { role: 'reference-node', broker: broker.kind, ...options.labels },
     version: '0.1.0',
     admin: { host, port: options.adminPort ?? 0 },
     ...(options.agentCheckPort !== undefined ? { agentCheck: { host, port: options.agentCheckPort } } : {}),
+    // Tell each client, before the agent closes it for a drain, to come back through the balancer.
+    beforeClose: (connection, context) => {
+      const subscriber = connection instanceof WebSocket ? subscribers.get(connection) : undefined;
+      subscriber?.send({ op: 'moving', code: context.code, reason: context.reason });
+    },
   });
-  const channels = new LocalChannels(agent);
+  const reportBroker = (status: string) =>
+    agent.dependency('broker', status === 'up', `${broker.kind} ${status}`);
+  reportBroker(broker.status);
+  const stopBrokerStatus = broker.onStatus(reportBroker);
+  const hub = new ChannelHub(broker, agent);
+
+  const publish = async (channel: string, data: unknown, bytes: number) => hub.publish(channel, data, bytes);
+
+  const serveSse = (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const parsed = parseSse(url);
+    if (typeof parsed === 'string') return json(response, 400, { error: parsed });
+    if (agent.state !== 'active') {
+      response.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain' }).end('node draining\n');
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    response.socket?.setNoDelay(true);
+    const write = (text: string) => {
+      if (response.writableEnded) return;
+      const frame = `data: ${text}\n\n`;
+      response.write(frame);
+      tracked.sent(Buffer.byteLength(frame));
+    };
+    const subscriber: Subscriber = {
+      send: (message: ServerMessage) => write(JSON.stringify(message)),
+      sendEncoded: write,
+    };
+    const tracked = agent.track(
+      {
+        close: (code, reason) => {
+          subscriber.send({ op: 'moving', code, reason });
+          response.end();
+        },
+      },
+      { transport: 'sse' },
+    );
+    const keepAlive = setInterval(() => response.write(':\n\n'), SSE_KEEPALIVE_MS);
+    request.on('close', () => {
+      clearInterval(keepAlive);
+      hub.drop(subscriber);
+      tracked.closed();
+    });
+    subscriber.send({ op: 'welcome', node: options.nodeId, transport: 'sse' });
+    for (const channel of parsed.channels) void hub.subscribe(subscriber, channel, parsed.since.get(channel));
+  };
+
+  const servePublish = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readBody(request);
+    if (body === null)
+      return json(response, 413, { error: `body larger than ${MAX_CLIENT_MESSAGE_BYTES} bytes` });
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return json(response, 400, { error: 'POST /publish takes JSON {channel, data}' });
+    }
+    const message = validateClientMessage({ ...(value as object), op: 'pub' });
+    if (typeof message === 'string' || message.op !== 'pub') return json(response, 400, { error: message });
+    try {
+      json(response, 200, { seq: await publish(message.channel, message.data, Buffer.byteLength(body)) });
+    } catch (error) {
+      json(response, 503, { error: `broker unavailable: ${(error as Error).message}` });
+    }
+  };
+
   const http = createServer((request, response) => {
-    if (request.url === '/healthz') return agent.healthHandler(request, response);
-    if (request.url === '/metrics') return agent.metricsHandler(request, response);
+    const url = new URL(request.url ?? '/', 'http://node');
+    if (url.pathname === '/healthz') return agent.healthHandler(request, response);
+    if (url.pathname === '/metrics') return agent.metricsHandler(request, response);
+    if (url.pathname === '/sse' && request.method === 'GET') return serveSse(request, response, url);
+    if (url.pathname === '/publish' && request.method === 'POST') {
+      servePublish(request, response).catch(() => response.destroy());
+      return;
+    }
     response
       .writeHead(404, { 'Content-Type': 'text/plain' })
-      .end('Fleetdeck reference node: WebSocket at /ws\n');
+      .end('Fleetdeck reference node: WebSocket at /ws, SSE at /sse\n');
   });
   const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   agent.attach(wss);
   wss.on('connection', (socket) => {
+    const subscriber: Subscriber = {
+      send: (message) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      },
+      sendEncoded: (text) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(text);
+      },
+    };
+    subscribers.set(socket, subscriber);
     socket.on('error', () => socket.terminate());
-    socket.on('message', (data) => handleClientMessage(socket, data, channels));
-    socket.on('close', () => channels.dropSocket(socket));
-    socket.send(JSON.stringify({ op: 'welcome', node: options.nodeId }));
+    socket.on('message', (data: RawData) => {
+      const text = data.toString();
+      const message = parseClientMessage(text);
+      if (typeof message === 'string') return subscriber.send({ op: 'error', message });
+      switch (message.op) {
+        case 'sub':
+          return void hub.subscribe(subscriber, message.channel, message.since);
+        case 'unsub':
+          return hub.unsubscribe(subscriber, message.channel);
+        case 'pub':
+          publish(message.channel, message.data, Buffer.byteLength(text)).then(
+            (seq) => message.id !== undefined && subscriber.send({ op: 'ack', id: message.id, seq }),
+            (error: Error) =>
+              subscriber.send({
+                op: 'error',
+                message: `broker unavailable: ${error.message}`,
+                ...(message.id !== undefined ? { id: message.id } : {}),
+              }),
+          );
+      }
+    });
+    socket.on('close', () => {
+      hub.drop(subscriber);
+      subscribers.delete(socket);
+    });
+    subscriber.send({ op: 'welcome', node: options.nodeId, transport: 'websocket' });
   });
 
   try {
@@ -167,6 +265,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
           await closeWebSocketServer(wss, 1001, 'node shutting down');
           http.closeAllConnections();
           await new Promise<void>((resolve) => http.close(() => resolve()));
+          stopBrokerStatus();
+          hub.dispose();
+          await broker.close();
         })();
         return closing;
       },
@@ -174,6 +275,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   } catch (error) {
     await agent.close();
     http.close();
+    await broker.close();
     throw error;
   }
 }

@@ -47,7 +47,7 @@ describe('fleet launcher', () => {
       client.once('message', (data) => resolve(JSON.parse(data.toString())));
       client.once('error', reject);
     });
-    expect(welcome).toEqual({ op: 'welcome', node: 'node-1' });
+    expect(welcome).toEqual({ op: 'welcome', node: 'node-1', transport: 'websocket' });
     await closeClients([client]);
 
     const pids: number[] = file.local.nodes.map((node: { pid: number }) => node.pid);
