@@ -100,6 +100,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly admin: AdminServer | null;
   private readonly agentCheck: AgentCheckResponder | null;
   private readonly detachers: Array<() => void> = [];
+  private readonly attached = new WeakSet<WebSocketServer>();
   private readonly timer: NodeJS.Timeout;
   private readonly listening: Promise<AddressInfo | null>;
   private currentState: NodeState = 'active';
@@ -175,6 +176,9 @@ export class Agent extends EventEmitter<AgentEvents> {
    * Retry-After) while the node drains. Returns the agent for chaining.
    */
   attach(server: WebSocketServer): this {
+    // Attaching twice would count every connection twice and stack the upgrade guard.
+    if (this.attached.has(server) || this.closing) return this;
+    this.attached.add(server);
     this.detachers.push(
       trackWebSocketServer(server, {
         traffic: this.traffic,
@@ -240,6 +244,7 @@ export class Agent extends EventEmitter<AgentEvents> {
    * none is left. Idempotent: while draining or drained it returns the current progress.
    */
   drain(options: DrainOptions = {}): DrainProgress {
+    if (this.closing) throw new Error('the agent is closed');
     const request = this.closeRequest('drain', options, Number.MAX_SAFE_INTEGER);
     const current = this.drains.progress();
     if (this.currentState !== 'active' && current?.kind === 'drain') return current;
@@ -265,6 +270,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Closes `count` connections at a pace, the same way as a drain, without draining. */
   shed(options: ShedOptions): DrainProgress {
+    if (this.closing) throw new Error('the agent is closed');
     if (!Number.isSafeInteger(options?.count) || options.count < 1) {
       throw new CommandError('bad-args', 'shed needs count: a positive integer');
     }

@@ -57,6 +57,8 @@ interface Run {
   closed: number;
   /** Start offsets (ms) of each close's slot plus its jitter, drawn when the run starts. */
   readonly dueAt: Float64Array;
+  /** How many closes are due so far (the schedule is sorted, so this only moves forward). */
+  due: number;
   timer: NodeJS.Timeout | undefined;
   lastProgressAt: number;
   forcedAt: number | null;
@@ -65,6 +67,8 @@ interface Run {
 /** Runs at most one drain or shed at a time. */
 export class DrainController {
   private run: Run | null = null;
+  /** The last run's final figures, for a caller whose run finished at once. */
+  private finished: DrainProgress | null = null;
 
   constructor(
     private readonly host: DrainHost,
@@ -103,6 +107,7 @@ export class DrainController {
       total,
       closed: 0,
       dueAt,
+      due: 0,
       timer: undefined,
       lastProgressAt: startedAt,
       forcedAt: null,
@@ -120,7 +125,8 @@ export class DrainController {
     run.timer = setInterval(() => this.tick(run), tickMs);
     run.timer.unref();
     this.tick(run);
-    return this.progress() as DrainProgress;
+    // With nothing to close, the run ends inside this tick: report its final figures.
+    return this.progress() ?? (this.finished as DrainProgress);
   }
 
   /** Cancels the run in progress (undrain). Connections already closed stay closed. */
@@ -147,8 +153,8 @@ export class DrainController {
     try {
       const now = this.now();
       const elapsed = now - run.startedAt;
-      let due = 0;
-      while (due < run.total && (run.dueAt[due] as number) <= elapsed) due++;
+      while (run.due < run.total && (run.dueAt[run.due] as number) <= elapsed) run.due++;
+      const due = run.due;
       if (run.request.kind === 'drain') this.tickDrain(run, now, due);
       else this.tickShed(run, due);
       if (this.run === run && now - run.lastProgressAt >= PROGRESS_EVERY_MS) {
@@ -176,9 +182,12 @@ export class DrainController {
     if (forced) {
       run.forcedAt ??= now;
       if (now - run.forcedAt >= FORCE_GRACE_MS) {
-        // A peer that never finishes its close handshake must not keep the node from draining.
+        // A peer that never finishes its close handshake, or a host that never reports the end
+        // of a tracked connection, must not keep the node from draining.
         for (const connection of connections.stillClosing()) {
-          (connection as Closable & { terminate?: () => void }).terminate?.();
+          const stuck = connection as Closable & { terminate?: () => void; abandon?: () => void };
+          if (stuck.terminate) stuck.terminate();
+          else stuck.abandon?.();
         }
       }
     }
@@ -208,6 +217,7 @@ export class DrainController {
   }
 
   private finish(run: Run, state: NodeState | null): void {
+    this.finished = this.progress();
     this.stop();
     this.host.event(`${run.request.kind}-done`, {
       closed: run.closed,

@@ -1,4 +1,6 @@
 /** The Fleetdeck agent's public surface. See agent/README.md for the API reference. */
+
+export { CommandError } from './admin-server.js';
 export {
   Agent,
   type AgentEvents,

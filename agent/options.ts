@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import {
   type AgentCheckWeightOptions,
+  agentCheckWeight,
   DEFAULT_AGENT_CHECK_WEIGHT,
 } from './integrations/haproxy-agent-check.js';
 
@@ -208,6 +209,12 @@ export function resolveOptions(options: unknown): ResolvedAgentOptions {
       weight: { ...DEFAULT_AGENT_CHECK_WEIGHT, ...(check.weight as Partial<AgentCheckWeightOptions>) },
     };
     if (Number.isNaN(agentCheck.port)) fail('agentCheck.port', 'is required', check.port);
+    try {
+      agentCheckWeight({ openConnections: 0, loopDelayP99Ms: 0 }, agentCheck.weight);
+    } catch (error) {
+      // Checked now, not at the first check: a bad weight would otherwise silence every reply.
+      fail('agentCheck.weight', (error as Error).message, JSON.stringify(check.weight));
+    }
   }
 
   return {

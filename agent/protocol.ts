@@ -132,6 +132,8 @@ export interface ChannelStats {
   /** Channels with at least one local subscriber now, and their subscribers summed (gauges). */
   readonly subscribedChannels: number;
   readonly subscribers: number;
+  /** Cumulative calls to the channel API with bad input (ignored, not thrown). */
+  readonly rejected: number;
 }
 
 /** Progress of a drain or shed in progress. */
@@ -330,6 +332,7 @@ const agentShapes = {
       totals: { published: 'count', delivered: 'count', bytesIn: 'count', bytesOut: 'count' },
       subscribedChannels: 'count',
       subscribers: 'count',
+      rejected: 'count',
     } satisfies Record<keyof ChannelStats, Shape>,
     drain: [
       'nullable',

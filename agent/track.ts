@@ -31,7 +31,8 @@ export class TrackedConnection implements Closable {
   /** A message of `bytes` payload bytes arrived from the client. */
   received(bytes: number): void {
     if (!this.ended && bytes >= 0 && Number.isFinite(bytes)) {
-      this.traffic.bytesIn += bytes;
+      // Counters go on the wire as integers; a fractional count would make every later sample invalid.
+      this.traffic.bytesIn += Math.round(bytes);
       this.traffic.messagesIn++;
     }
   }
@@ -39,7 +40,7 @@ export class TrackedConnection implements Closable {
   /** A message of `bytes` payload bytes was sent to the client. */
   sent(bytes: number): void {
     if (!this.ended && bytes >= 0 && Number.isFinite(bytes)) {
-      this.traffic.bytesOut += bytes;
+      this.traffic.bytesOut += Math.round(bytes);
       this.traffic.messagesOut++;
     }
   }
@@ -49,6 +50,11 @@ export class TrackedConnection implements Closable {
     if (this.ended) return;
     this.ended = true;
     this.connections.didClose(this, this.transport, Number.isInteger(code) ? code : ABNORMAL_CLOSE);
+  }
+
+  /** A drain gave up waiting for the host to report the end: count it closed (1006). */
+  abandon(): void {
+    this.closed(ABNORMAL_CLOSE);
   }
 
   /** Used by drain and shed. */

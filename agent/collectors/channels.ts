@@ -231,6 +231,7 @@ export class ChannelCollector {
       },
       subscribedChannels: this.subscriberCounts.size,
       subscribers: this.subscriberSum,
+      rejected: this.rejected,
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * An HTTP + WebSocket echo server with the Fleetdeck agent embedded. Clients use port 8080 (or
- * PORT), balancers probe /healthz, the console links to the admin endpoint on 127.0.0.1:9400.
+ * PORT), balancers probe /healthz, Prometheus scrapes /metrics, the console links to the admin
+ * endpoint on 127.0.0.1:9400. examples/sse-and-drain.ts adds SSE, channels and a drain on SIGTERM.
  *   FLEETDECK_TOKEN=<16+ characters> [FLEETDECK_READ_TOKEN=…] npx tsx agent/examples/echo-server.ts
  */
 import { createServer } from 'node:http';
@@ -15,6 +16,7 @@ agent.on('error', (error) => console.error(`agent: ${error.message}`));
 
 const server = createServer((request, response) => {
   if (request.url === '/healthz') return agent.healthHandler(request, response);
+  if (request.url === '/metrics') return agent.metricsHandler(request, response);
   response.writeHead(404).end();
 });
 const wss = new WebSocketServer({ server });

@@ -30,7 +30,7 @@ const server = createServer((request, response) => {
   if (url.pathname !== '/events') return response.writeHead(404).end();
   // attach() refuses ws upgrades while draining; track() refuses nothing, so refuse SSE here.
   if (agent.state !== 'active') return response.writeHead(503, { 'Retry-After': '5' }).end();
-  response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+  response.writeHead(200, { 'Content-Type': 'text/event-stream' }).flushHeaders();
   const sse = {
     send(text: string) {
       response.write(`data: ${text}\n\n`);

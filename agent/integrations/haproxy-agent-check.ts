@@ -155,7 +155,10 @@ export class AgentCheckResponder {
 
   private answer(socket: Socket): void {
     // The RST that ends every check arrives here as ECONNRESET; without a listener it would throw.
-    socket.on('error', (error) => this.report(error));
+    // It is how HAProxy ends every check, not a failure, so it is not counted.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') this.report(error);
+    });
     if (this.closing) {
       socket.destroy();
       return;

@@ -212,6 +212,11 @@ export function formatPrometheus(
     single(channels.subscribedChannels),
   );
   gauge('subscribers', 'Local subscribers summed over channels.', single(channels.subscribers));
+  counter(
+    'channel_calls_rejected_total',
+    'Calls to the channel API with bad input, ignored rather than thrown.',
+    single(channels.rejected),
+  );
 
   const top = channels.top.slice(0, channelSeries);
   gauge(

@@ -201,3 +201,25 @@ describe('shed', () => {
     await closeClients(sockets);
   });
 });
+
+describe('drain edge cases', () => {
+  it('returns final progress when there is nothing to close, and gives up on tracked connections the host never ends', async () => {
+    const { agent } = await host();
+    expect(agent.drain({ deadlineMs: 1_000 })).toMatchObject({ kind: 'drain', total: 0, closed: 0 });
+    expect(agent.state).toBe('drained');
+    agent.undrain();
+
+    // A host whose close() does nothing and who never calls closed(): the drain still ends.
+    agent.track({ close() {} }, { transport: 'long-polling' });
+    agent.drain({ deadlineMs: 100 });
+    await waitFor(() => agent.state === 'drained', 'drained despite the stuck connection', 4_000);
+    expect(agent.sample().connections.closeCodes).toMatchObject({ '1006': 1 });
+  });
+
+  it('refuses drain and shed after close()', async () => {
+    const { agent } = await host();
+    await agent.close();
+    expect(() => agent.drain()).toThrow(/closed/);
+    expect(() => agent.shed({ count: 1 })).toThrow(/closed/);
+  });
+});

@@ -7,7 +7,6 @@ import {
   agentCheckWeight,
   DEFAULT_AGENT_CHECK_WEIGHT,
 } from '../../agent/integrations/haproxy-agent-check.js';
-import { waitFor } from '../helpers/wait.js';
 
 describe('agentCheckWeight', () => {
   it('is 100 when idle and minWeight when fully loaded', () => {
@@ -143,18 +142,15 @@ describe('AgentCheckResponder', () => {
     expect(errors).toEqual([]);
   });
 
-  it('survives 200 clients that reset the connection, counting ECONNRESET without a throw', async () => {
+  it('survives 200 clients that reset the connection, without counting the resets as errors', async () => {
     const { errors, port } = await start(() => 'ready up 100%\n');
     await Promise.all([
       ...Array.from({ length: 100 }, () => resetClient(port, 'after-connect')),
       ...Array.from({ length: 100 }, () => resetClient(port, 'after-read')),
     ]);
-    // Resets after reading always reach a socket that is still open on our side.
-    await waitFor(() => errors.length >= 100, 'the resets to be counted');
-    const codes = new Set(errors.map((error) => (error as NodeJS.ErrnoException).code));
-    for (const code of codes) expect(['ECONNRESET', 'EPIPE']).toContain(code);
-    expect(codes.has('ECONNRESET')).toBe(true);
-    expect(errors.length).toBeLessThanOrEqual(200);
+    // HAProxy ends every check with a reset: that is the protocol, not an error.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors).toEqual([]);
     expect(await readLine(port)).toBe('ready up 100%\n');
   });
 

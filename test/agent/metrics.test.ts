@@ -156,9 +156,14 @@ describe('channel metrics', () => {
     });
     expect(channels.totals).toEqual({ published: 31, delivered: 10, bytesIn: 3_050, bytesOut: 1_000 });
     expect(channels).toMatchObject({ subscribedChannels: 1, subscribers: 3 });
+    // Bad calls are ignored and counted, never thrown.
+    agent.channels.published('', 1);
+    agent.channels.published('x', Number.NaN);
+    expect(agent.sample().channels.rejected).toBe(2);
     // The next interval starts empty; totals are cumulative.
     const next = agent.sample().channels;
     expect(next.top).toEqual([]);
+    expect(next.rejected).toBe(2);
     expect(next.totals.published).toBe(31);
   });
 });

@@ -31,6 +31,8 @@ describe('agent options', () => {
     ],
     [{ nodeId: 'n', token, admin: { port: 70000 } }, /option "admin.port"/],
     [{ nodeId: 'n', token, labels: { zone: 1 } }, /option "labels"/],
+    [{ nodeId: 'n', token, agentCheck: { port: 0, weight: { minWeight: 0 } } }, /option "agentCheck.weight"/],
+    [{ nodeId: 'n', token, agentCheck: {} }, /option "agentCheck.port" is required/],
   ])('rejects %j with a TypeError that names the option', (options, message) => {
     expect(() => createAgent(options as never)).toThrow(TypeError);
     expect(() => createAgent(options as never)).toThrow(message);

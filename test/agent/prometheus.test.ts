@@ -66,6 +66,7 @@ const sample: SampleFrame = {
     totals: { published: 2_345_678, delivered: 21_098_765, bytesIn: 412_345_678, bytesOut: 3_712_345_678 },
     subscribedChannels: 842,
     subscribers: 5_103,
+    rejected: 0,
   },
   drain: {
     kind: 'drain',

@@ -55,6 +55,7 @@ export function sampleFrame(seq: number, time: number, overrides: Partial<Sample
       totals: { published: 0, delivered: 0, bytesIn: 0, bytesOut: 0 },
       subscribedChannels: 0,
       subscribers: 0,
+      rejected: 0,
     },
     drain: null,
     dependencies: {},
