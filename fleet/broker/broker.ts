@@ -53,6 +53,11 @@ export interface Broker {
   subscribe(channel: string): void;
   /** Stops receiving a channel. */
   unsubscribe(channel: string): void;
+  /**
+   * Called when the broker lost a channel's state (a restart without persistence): its seq
+   * starts again at 1, before the first message of the new sequence is delivered.
+   */
+  onReset(listener: (channel: string) => void): () => void;
   /** Called for every message of every subscribed channel, in per-channel seq order. */
   onMessage(listener: (message: BrokerMessage) => void): () => void;
   /** Messages of `channel` with seq > `afterSeq`, oldest first, from the bounded history. */

@@ -16,6 +16,8 @@ export function createMemoryBroker(options: { nodeId: string; historyLength?: nu
     kind: 'memory',
     status: 'up',
     onStatus: () => () => {},
+    // In-process state is never lost while the broker lives.
+    onReset: () => () => {},
     async publish(channel, data) {
       const seq = (latest.get(channel) ?? 0) + 1;
       latest.set(channel, seq);
