@@ -36,7 +36,12 @@ export class ChannelHub {
     private readonly broker: Broker,
     private readonly agent: Agent,
   ) {
-    this.stopListening = broker.onMessage((message) => this.deliver(message));
+    const stopMessages = broker.onMessage((message) => this.deliver(message));
+    const stopResets = broker.onReset((channel) => this.reset(channel));
+    this.stopListening = () => {
+      stopMessages();
+      stopResets();
+    };
   }
 
   /** Subscribes; with `since`, first sends what the subscriber missed after that seq. */
@@ -110,6 +115,19 @@ export class ChannelHub {
   /** Stops listening to the broker. */
   dispose(): void {
     this.stopListening();
+  }
+
+  /**
+   * The broker lost the channel's state and starts its seq again at 1: restart every local
+   * subscriber's bookkeeping and tell the client, so it resumes from the new sequence.
+   */
+  private reset(channel: string): void {
+    for (const subscriber of this.channels.get(channel) ?? []) {
+      const subscription = this.subscriptions.get(subscriber)?.get(channel);
+      if (!subscription) continue;
+      subscriber.send({ op: 'gap', channel, after: subscription.last, resumeFrom: 1 });
+      subscription.last = 0;
+    }
   }
 
   private deliver(message: BrokerMessage): void {
