@@ -57,3 +57,20 @@ export function integerArg(
   }
   return value;
 }
+
+/** Reads a number flag within bounds, or the default. */
+export function numberArg(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = args.values.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ArgumentError(`--${name} must be a number from ${min} to ${max} (got ${raw})`);
+  }
+  return value;
+}

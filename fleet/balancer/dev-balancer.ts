@@ -41,7 +41,7 @@ import {
 } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { HaproxyOptions, HaproxyStat, RunningHaproxy } from './haproxy.js';
+import type { HaproxyOptions, HaproxyServer, HaproxyStat, RunningHaproxy } from './haproxy.js';
 
 /** One backend server: a reference node's public HTTP/WebSocket address. */
 export interface DevBalancerServer {
@@ -73,7 +73,12 @@ export interface DevBalancerOptions {
 }
 
 /** What the launcher needs from a balancer, whichever runs: HAProxy or the development one. */
-export type FleetBalancer = Pick<RunningHaproxy, 'url' | 'wsUrl' | 'showStat' | 'stop'>;
+export interface FleetBalancer extends Pick<RunningHaproxy, 'url' | 'wsUrl' | 'showStat' | 'stop'> {
+  /** Adds a server; it takes new connections once its first health check passes. */
+  addServer(server: HaproxyServer): void | Promise<void>;
+  /** Stops sending new connections to a server and forgets it. */
+  removeServer(id: string): void | Promise<void>;
+}
 
 /** A running development balancer. */
 export interface DevBalancer extends FleetBalancer {

@@ -57,12 +57,12 @@ describe('fleet launcher', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('rejects a bad option with a clear message and exit code 1', async () => {
+  it('rejects a bad option with a clear message and exit code 2', async () => {
     launcher = runTs('fleet/launch.ts', ['--nodes', 'many']);
     let stderr = '';
     launcher.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => launcher?.once('exit', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain('--nodes must be an integer from 1 to 64 (got many)');
   });
 });
