@@ -212,14 +212,13 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
   try {
     // 1. The broker.
     let broker: LocalFleetFile['broker'];
-    let redis: RedisProcess | null = null;
     const redisChoice = options.redis ?? 'auto';
     const redisUrl =
       redisChoice === 'auto' ? process.env.REDIS_URL : redisChoice === 'off' ? undefined : redisChoice;
+    const started = !redisUrl && redisChoice === 'auto' ? await startRedisOrNull() : null;
     if (redisUrl) {
       broker = { kind: 'redis', url: redisUrl };
-    } else if (redisChoice === 'auto' && (redis = await startRedisOrNull())) {
-      const started = redis;
+    } else if (started) {
       cleanups.push(() => started.stop());
       broker = { kind: 'redis', url: started.url };
       log(`fleet: started redis-server on ${started.url}`);
