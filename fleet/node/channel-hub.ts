@@ -56,33 +56,16 @@ export class ChannelHub {
     this.channels.set(channel, local.add(subscriber));
     this.agent.channels.subscribed(channel, 1);
 
-    let latest = subscription.last;
     try {
-      if (since === undefined) {
-        latest = await this.broker.latestSeq(channel);
-        subscription.last = latest;
-      } else {
-        const history = await this.broker.history(channel, since);
-        if (history.ok) {
-          for (const message of history.messages) this.send(subscriber, subscription, message);
-        } else {
-          const resumeFrom = history.oldestSeq ?? history.latestSeq + 1;
-          subscriber.send({ op: 'gap', channel, after: since, resumeFrom });
-          subscription.last = resumeFrom - 1;
-          const rest = await this.broker.history(channel, subscription.last);
-          if (rest.ok) for (const message of rest.messages) this.send(subscriber, subscription, message);
-        }
-        latest = subscription.last;
-      }
+      if (since === undefined) subscription.last = await this.broker.latestSeq(channel);
+      else await this.fill(subscriber, channel, subscription, since);
     } catch (error) {
-      // The broker is away: go live anyway; the next message's seq shows the client any gap.
+      // The broker is away: go live anyway; the flush below repairs what it can.
       subscriber.send({ op: 'error', message: `resume failed: ${(error as Error).message}` });
     }
     if (own.get(channel) !== subscription) return; // unsubscribed meanwhile
-    const pending = subscription.pending ?? [];
-    subscription.pending = null;
-    for (const message of pending) this.send(subscriber, subscription, message);
-    subscriber.send({ op: 'subscribed', channel, latest: Math.max(latest, subscription.last) });
+    await this.flush(subscriber, channel, subscription);
+    subscriber.send({ op: 'subscribed', channel, latest: subscription.last });
   }
 
   /** Unsubscribes one channel. */
@@ -130,6 +113,44 @@ export class ChannelHub {
     }
   }
 
+  /** Sends what the history holds after `after`, or a gap and what is left when it reaches back less far. */
+  private async fill(
+    subscriber: Subscriber,
+    channel: string,
+    subscription: Subscription,
+    after: number,
+  ): Promise<void> {
+    const history = await this.broker.history(channel, after);
+    if (history.ok) {
+      for (const message of history.messages) this.send(subscriber, subscription, message);
+      return;
+    }
+    const resumeFrom = history.oldestSeq ?? history.latestSeq + 1;
+    subscriber.send({ op: 'gap', channel, after, resumeFrom });
+    subscription.last = Math.max(subscription.last, resumeFrom - 1);
+    const rest = await this.broker.history(channel, subscription.last);
+    if (rest.ok) for (const message of rest.messages) this.send(subscriber, subscription, message);
+  }
+
+  /**
+   * Ends a catch-up: sends the live messages held back meanwhile, in order. When they start
+   * past the next expected seq (a message published while the broker subscription was being
+   * set up, say), the hole is first filled from the history.
+   */
+  private async flush(subscriber: Subscriber, channel: string, subscription: Subscription): Promise<void> {
+    const first = subscription.pending?.find((message) => message.seq > subscription.last);
+    if (first !== undefined && first.seq > subscription.last + 1) {
+      try {
+        await this.fill(subscriber, channel, subscription, subscription.last);
+      } catch {
+        // The broker is away: deliver what we hold; the client sees the hole in the seqs.
+      }
+    }
+    const pending = subscription.pending ?? [];
+    subscription.pending = null;
+    for (const message of pending) this.send(subscriber, subscription, message);
+  }
+
   private deliver(message: BrokerMessage): void {
     const local = this.channels.get(message.channel);
     if (!local) return;
@@ -138,6 +159,12 @@ export class ChannelHub {
     for (const subscriber of local) {
       const subscription = this.subscriptions.get(subscriber)?.get(message.channel);
       if (!subscription) continue;
+      if (subscription.pending === null && message.seq > subscription.last + 1) {
+        // A hole for this subscriber: hold live messages while the history fills it.
+        subscription.pending = [message];
+        void this.flush(subscriber, message.channel, subscription);
+        continue;
+      }
       if (subscription.pending !== null) {
         if (subscription.pending.length < MAX_PENDING) subscription.pending.push(message);
         continue;

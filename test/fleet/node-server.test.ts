@@ -1,5 +1,6 @@
 /** The reference node on its own: both transports on one channel, resume, gaps, drain notices. */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Broker } from '../../fleet/broker/broker.js';
 import { createMemoryBroker } from '../../fleet/broker/memory-broker.js';
 import { type NodeServer, startNodeServer } from '../../fleet/node-server.js';
 import { publishOverHttp, sseFleetClient, wsFleetClient } from '../helpers/fleet-clients.js';
@@ -108,5 +109,34 @@ describe('reference node', () => {
     const late = sseFleetClient(httpUrl, ['x']);
     await late.ended;
     expect(late.status()).toBe(503);
+  });
+});
+
+describe('hub repairs', () => {
+  it('fills a hole from history when live messages arrive past the next expected seq', async () => {
+    // A broker that skips delivering seq 2 live (as if published while the subscription was being set up).
+    const broker = createMemoryBroker({ nodeId: 'node-1' });
+    const lossy: Broker = {
+      ...broker,
+      onMessage: (listener) =>
+        broker.onMessage((message) => {
+          if (message.seq !== 2) listener(message);
+        }),
+    };
+    const started = await startNodeServer({
+      nodeId: 'node-1',
+      token: TEST_TOKENS.operate,
+      adminPort: 0,
+      broker: lossy,
+    });
+    disposers.push(() => started.close());
+    const ws = wsFleetClient(started.url);
+    disposers.push(() => ws.socket.terminate());
+    await ws.opened;
+    ws.send({ op: 'sub', channel: 'c' });
+    await waitFor(() => ws.received.some((m) => m.op === 'subscribed'), 'subscribed');
+    for (let index = 1; index <= 4; index++) await publishOverHttp(started.httpUrl, 'c', index);
+    await waitFor(() => ws.messages('c').length === 4, 'all four messages');
+    expect(ws.messages('c').map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 });
