@@ -3,12 +3,13 @@
  * renders a config, runs `haproxy -f CFG -db` as a child process on free loopback ports and
  * talks to its runtime API over TCP. Nothing here is a daemon: stop() kills what start made.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findExecutable, spawnOwned } from '../executables.js';
 
 /** One backend server: a reference node and, optionally, its agent-check port. */
 export interface HaproxyServer {
@@ -179,18 +180,7 @@ export function haproxyConfig(
 
 /** The haproxy binary: on PATH, or in the sbin directories a non-root PATH often lacks; null if absent. */
 export function findHaproxy(): string | null {
-  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const directory of directories) {
-    if (directory === '') continue;
-    const candidate = join(directory, 'haproxy');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next directory.
-    }
-  }
-  return null;
+  return findExecutable('haproxy');
 }
 
 /** The open-files hard limit HAProxy will inherit (Linux), or null where it cannot be read. */
@@ -341,13 +331,14 @@ async function startOnce(
   const config = haproxyConfig({ ...options, maxConnections, frontendPort, runtimePort });
   await writeFile(configFile, config, { mode: 0o600 });
 
-  const child = spawn(binary, ['-f', configFile, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Owned: a killed launcher or test run must not leave HAProxy holding ports.
+  const child = spawnOwned(binary, ['-f', configFile, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-MAX_STDERR_CHARS);
   });
   let spawnError: Error | null = null;
-  child.once('error', (error) => {
+  child.once('error', (error: Error) => {
     spawnError = error;
   });
   // A crashed or killed test run must not leave HAProxy holding ports.

@@ -3,11 +3,10 @@
  * only, no persistence, on a free port (or a given one, so it can be restarted in place to
  * simulate an outage). The child never outlives this process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { findExecutable, spawnOwned } from '../executables.js';
 
 /** Options for {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -60,21 +59,6 @@ function own(child: ChildProcess): void {
   child.on('error', () => {
     if (child.pid === undefined) liveChildren.delete(child);
   });
-}
-
-function findExecutable(name: string): string | null {
-  const candidates = name.includes('/')
-    ? [name]
-    : (process.env.PATH ?? '').split(delimiter).map((directory) => join(directory || '.', name));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // Not here: try the next directory.
-    }
-  }
-  return null;
 }
 
 function freePort(): Promise<number> {
@@ -168,12 +152,7 @@ class RedisChild implements RedisProcess {
       '--dir',
       tmpdir(),
     ];
-    const setpriv = process.platform === 'linux' ? findExecutable('setpriv') : null;
-    // setpriv execs redis-server in place (same pid) with PR_SET_PDEATHSIG, so the kernel
-    // kills it if this process dies without running its exit hooks (SIGKILL, a crash).
-    const child = setpriv
-      ? spawn(setpriv, ['--pdeathsig', 'KILL', this.binary, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnOwned(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     own(child);
     this.child = child;
     let output = '';
