@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeWebSocketServer } from '../agent/close-server.js';
 import { type Agent, createAgent } from '../agent/index.js';
+import type { AgentCheckWeightOptions } from '../agent/integrations/haproxy-agent-check.js';
 import type { Broker } from './broker/broker.js';
 import { createMemoryBroker } from './broker/memory-broker.js';
 import { ChannelHub, type Subscriber } from './node/channel-hub.js';
@@ -37,6 +38,8 @@ export interface NodeServerOptions {
   readonly adminPort?: number;
   /** HAProxy agent-check port; 0 picks a free one; absent: no agent-check. */
   readonly agentCheckPort?: number;
+  /** How the agent-check turns load into a weight (only with `agentCheckPort`); default: the agent's. */
+  readonly agentCheckWeight?: Partial<AgentCheckWeightOptions>;
   readonly intervalMs?: number;
   readonly labels?: Record<string, string>;
   /** The broker; default: an in-process one (this node alone). The node closes it on close(). */
@@ -120,7 +123,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     labels: { role: 'reference-node', broker: broker.kind, ...options.labels },
     version: '0.1.0',
     admin: { host, port: options.adminPort ?? 0 },
-    ...(options.agentCheckPort !== undefined ? { agentCheck: { host, port: options.agentCheckPort } } : {}),
+    ...(options.agentCheckPort !== undefined
+      ? {
+          agentCheck: {
+            host,
+            port: options.agentCheckPort,
+            ...(options.agentCheckWeight ? { weight: options.agentCheckWeight } : {}),
+          },
+        }
+      : {}),
     // Tell each client, before the agent closes it for a drain, to come back through the balancer.
     beforeClose: (connection, context) => {
       const subscriber = connection instanceof WebSocket ? subscribers.get(connection) : undefined;
