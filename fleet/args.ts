@@ -41,6 +41,26 @@ export function parseArgs(
   return { values, switches: seen, positionals };
 }
 
+function boundedArg(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  kind: 'integer' | 'number',
+): number {
+  const raw = args.values.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const valid = kind === 'integer' ? Number.isInteger(value) : Number.isFinite(value);
+  if (!valid || value < min || value > max) {
+    throw new ArgumentError(
+      `--${name} must be ${kind === 'integer' ? 'an integer' : 'a number'} from ${min} to ${max} (got ${raw})`,
+    );
+  }
+  return value;
+}
+
 /** Reads an integer flag within bounds, or the default. */
 export function integerArg(
   args: ParsedArgs,
@@ -49,13 +69,7 @@ export function integerArg(
   min: number,
   max: number,
 ): number {
-  const raw = args.values.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ArgumentError(`--${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  }
-  return value;
+  return boundedArg(args, name, fallback, min, max, 'integer');
 }
 
 /** Reads a number flag within bounds, or the default. */
@@ -66,11 +80,5 @@ export function numberArg(
   min: number,
   max: number,
 ): number {
-  const raw = args.values.get(name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ArgumentError(`--${name} must be a number from ${min} to ${max} (got ${raw})`);
-  }
-  return value;
+  return boundedArg(args, name, fallback, min, max, 'number');
 }
