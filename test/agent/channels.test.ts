@@ -111,6 +111,7 @@ describe('ChannelCollector', () => {
       totals: { published: 5, delivered: 3, bytesIn: 35, bytesOut: 25 },
       subscribedChannels: 2,
       subscribers: 3,
+      rejected: 0,
     });
     expect(collector.trackedCount).toBe(0);
 
@@ -121,6 +122,7 @@ describe('ChannelCollector', () => {
       totals: { published: 5, delivered: 3, bytesIn: 35, bytesOut: 25 },
       subscribedChannels: 2,
       subscribers: 3,
+      rejected: 0,
     });
 
     // The next interval counts only its own messages; totals keep adding up.
@@ -239,6 +241,7 @@ describe('ChannelCollector', () => {
       totals: { published: 0, delivered: 0, bytesIn: 0, bytesOut: 0 },
       subscribedChannels: 0,
       subscribers: 0,
+      rejected: calls.length,
     });
 
     // Unsubscribing more than subscribed: counted, and the channel is taken to have none left.
