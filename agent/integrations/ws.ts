@@ -1,11 +1,11 @@
 /**
  * The `ws` integration, built on the same connection registry as `agent.track()`.
  *
- * Per connection the agent adds two listeners shared by every socket (no closure per
- * socket), one symbol-keyed field and a registry entry; outbound messages are counted by
- * wrapping `send` once on the WebSocket class's prototype, which costs untracked sockets a
- * single property read. While the node is not active, the server's `handleUpgrade` answers
- * 503 with Retry-After instead of accepting.
+ * Nothing is added to a socket but one symbol-keyed field and a registry entry: no listener
+ * (a second 'message' listener makes Node's emitter copy its listener array on every
+ * message, about 50 ns). Instead `send` and `emit` are wrapped once on the WebSocket class's
+ * prototype; for sockets the agent does not track that costs a single property read. While
+ * the node is not active, the server's `handleUpgrade` answers 503 with Retry-After.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,14 +14,20 @@ import type { ConnectionCollector } from '../collectors/connections.js';
 import type { TrafficCollector } from '../collectors/traffic.js';
 import { payloadBytes } from '../collectors/traffic.js';
 
-const kTraffic = Symbol('fleetdeck.traffic');
-const kWrapped = Symbol('fleetdeck.sendWrapped');
+const kTracker = Symbol('fleetdeck.tracker');
+const kWrapped = Symbol('fleetdeck.wrapped');
+
+/** What a tracked socket reports to: one object per attached server, shared by its sockets. */
+interface Tracker {
+  readonly traffic: TrafficCollector;
+  readonly connections: ConnectionCollector;
+}
 
 type CountedSocket = WebSocket & {
-  [kTraffic]?: TrafficCollector | undefined;
+  [kTracker]?: Tracker | undefined;
   _socket?: { bytesRead: number; bytesWritten: number } | null;
 };
-type SendFunction = WebSocket['send'];
+type Prototype = { send: WebSocket['send']; emit: WebSocket['emit']; [kWrapped]?: true };
 
 /** What the integration needs from the agent. */
 export interface WsTrackingHooks {
@@ -33,38 +39,55 @@ export interface WsTrackingHooks {
   readonly retryAfterSeconds: number;
 }
 
-function wrapSendOnce(prototype: { send: SendFunction; [kWrapped]?: true }): void {
+function wrapPrototypeOnce(prototype: Prototype): void {
   if (prototype[kWrapped]) return;
-  const original = prototype.send;
-  const send = function (this: CountedSocket, ...args: Parameters<SendFunction>) {
-    const traffic = this[kTraffic];
+  const send = prototype.send;
+  const emit = prototype.emit;
+  // Explicit parameters rather than a rest array: no allocation per message.
+  function countedSend(this: CountedSocket, data: unknown, options?: unknown, callback?: unknown): void {
+    const tracker = this[kTracker];
     // Only OPEN sockets put a frame on the wire; ws reports the others to the callback.
-    if (traffic !== undefined && this.readyState === 1) traffic.sent(payloadBytes(args[0]));
-    return original.apply(this, args);
-  } as SendFunction;
-  Object.defineProperty(prototype, 'send', { value: send, writable: true, configurable: true });
+    if (tracker !== undefined && this.readyState === 1) tracker.traffic.sent(payloadBytes(data));
+    return (send as (data: unknown, options?: unknown, callback?: unknown) => void).call(
+      this,
+      data,
+      options,
+      callback,
+    );
+  }
+  function countedEmit(
+    this: CountedSocket,
+    event: string | symbol,
+    first?: unknown,
+    second?: unknown,
+  ): boolean {
+    const tracker = this[kTracker];
+    if (tracker !== undefined) {
+      if (event === 'message') tracker.traffic.received(payloadBytes(first));
+      else if (event === 'close') {
+        this[kTracker] = undefined;
+        const raw = this._socket;
+        if (raw) tracker.traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
+        tracker.connections.didClose(this, 'websocket', first as number);
+      }
+    }
+    // ws emits at most two arguments; anything longer goes through apply unchanged.
+    if (arguments.length > 3)
+      return (emit as (...args: unknown[]) => boolean).apply(this, arguments as never);
+    return (emit as (event: string | symbol, ...args: unknown[]) => boolean).call(this, event, first, second);
+  }
+  Object.defineProperty(prototype, 'send', { value: countedSend, writable: true, configurable: true });
+  Object.defineProperty(prototype, 'emit', { value: countedEmit, writable: true, configurable: true });
   Object.defineProperty(prototype, kWrapped, { value: true });
 }
 
 /** Tracks a server's connections and traffic; returns a function that stops tracking new ones. */
 export function trackWebSocketServer(server: WebSocketServer, hooks: WsTrackingHooks): () => void {
-  const { traffic, connections } = hooks;
-  // Shared listeners: `this` is the socket, so nothing is allocated per connection.
-  function onMessage(data: unknown): void {
-    traffic.received(payloadBytes(data));
-  }
-  function onClose(this: CountedSocket, code: number): void {
-    this[kTraffic] = undefined;
-    const raw = this._socket;
-    if (raw) traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
-    connections.didClose(this, 'websocket', code);
-  }
+  const tracker: Tracker = { traffic: hooks.traffic, connections: hooks.connections };
   const onConnection = (socket: CountedSocket) => {
-    wrapSendOnce(Object.getPrototypeOf(socket));
-    socket[kTraffic] = traffic;
-    socket.on('message', onMessage);
-    socket.on('close', onClose);
-    connections.didOpen(socket, 'websocket');
+    wrapPrototypeOnce(Object.getPrototypeOf(socket));
+    socket[kTracker] = tracker;
+    tracker.connections.didOpen(socket, 'websocket');
   };
 
   // Refuse upgrades while draining. ws routes both `server` and `noServer` mode through
