@@ -94,7 +94,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly options: ResolvedAgentOptions;
   private readonly connections = new ConnectionCollector();
   private readonly traffic = new TrafficCollector();
-  private readonly health = new HealthCollector();
+  private readonly health: HealthCollector;
   private readonly channelCollector: ChannelCollector;
   private readonly drains: DrainController;
   private readonly admin: AdminServer | null;
@@ -115,6 +115,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   constructor(options: AgentOptions) {
     super();
     this.options = resolveOptions(options);
+    this.health = new HealthCollector(this.options.loopDelayResolutionMs);
     const { nodeId, name, version, host, labels } = this.options;
     this.identity = { nodeId, name, version, host, pid: process.pid, startedAt: Date.now(), labels };
     this.channelCollector = new ChannelCollector({
