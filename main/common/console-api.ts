@@ -6,11 +6,13 @@
  * built from the request and event maps below, so a method or payload typo is a compile
  * error on every side. Types only, plus the channel-name table: no Node, no DOM.
  */
-import type { FleetDelta, FleetSnapshot } from './models.js';
+import type { AlertsSnapshot, FleetDelta, FleetSnapshot, HistoryResult, HistoryScope } from './models.js';
 
 /** Request methods: name → arguments and result. */
 export interface ConsoleRequests {
   getFleet: { args: []; result: FleetSnapshot };
+  getHistory: { args: [scope: HistoryScope, sinceMs?: number]; result: HistoryResult };
+  getAlerts: { args: []; result: AlertsSnapshot };
 }
 
 /** Events pushed from main to the renderer: name → payload. */
@@ -34,6 +36,21 @@ export interface ConsoleApi {
   onFleetDelta(listener: (delta: FleetDelta) => void): Unsubscribe;
 }
 
+/**
+ * Live fleet health: history and alerts. Kept apart from {@link ConsoleApi} until the
+ * renderer's connections implement it; then `ConsoleApi` should extend it. The preload bridge
+ * already exposes both.
+ */
+export interface ConsoleHealthApi {
+  /**
+   * The fleet's or one node's history (15 minutes at 1 s by default), as columns; with
+   * `sinceMs`, only the points after it. Rejects for a node the console keeps no history of.
+   */
+  getHistory(scope: HistoryScope, sinceMs?: number): Promise<HistoryResult>;
+  /** Active alerts, recently resolved ones and the thresholds in force. */
+  getAlerts(): Promise<AlertsSnapshot>;
+}
+
 /** The main-process side: one async handler per request method. */
 export type ConsoleHandlers = {
   [M in RequestName]: (...args: ConsoleRequests[M]['args']) => Promise<ConsoleRequests[M]['result']>;
@@ -42,21 +59,26 @@ export type ConsoleHandlers = {
 /** Electron IPC channel names, one per request and event. The only place they are spelt. */
 export const IPC_CHANNELS = {
   getFleet: 'fleetdeck:get-fleet',
+  getHistory: 'fleetdeck:get-history',
+  getAlerts: 'fleetdeck:get-alerts',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies Record<RequestName | EventName, string>;
 
 /** The name under which the preload exposes {@link ConsoleApi} on `window`. */
 export const BRIDGE_GLOBAL = 'fleetdeck';
 
-/** Web mode, renderer → main. */
-export type WebClientMessage = {
-  [M in RequestName]: {
-    readonly type: 'request';
-    readonly id: number;
-    readonly method: M;
-    readonly args: ConsoleRequests[M]['args'];
-  };
-}[RequestName];
+/**
+ * Web mode, renderer → main. Generic over the method rather than a union of one shape per
+ * method: a sender that is itself generic over the method (the renderer's `request<M>`) can
+ * build it, which TypeScript cannot check against a union. The server validates method and
+ * arguments at runtime anyway.
+ */
+export interface WebClientMessage<M extends RequestName = RequestName> {
+  readonly type: 'request';
+  readonly id: number;
+  readonly method: M;
+  readonly args: ConsoleRequests[M]['args'];
+}
 
 /** Web mode, main → renderer. */
 export type WebServerMessage =

@@ -4,6 +4,7 @@
  * fails with a message that says which one is wrong.
  */
 import { readFile } from 'node:fs/promises';
+import type { AlertThresholds } from '../common/models.js';
 
 /** A fleet file as it is on disk. */
 export interface FleetFileJson {
@@ -20,6 +21,8 @@ export interface FleetFileJson {
     /** Overrides `tokens` for this node. */
     token?: string;
   }>;
+  /** Overrides of the alert thresholds; see {@link AlertThresholds} for each one's meaning. */
+  alerts?: Partial<Record<keyof AlertThresholds, number>>;
 }
 
 /** One node the console should link to. */
@@ -35,6 +38,48 @@ export interface FleetNodeConfig {
 export interface FleetConfig {
   readonly name: string;
   readonly nodes: readonly FleetNodeConfig[];
+  /** Alert thresholds the file overrides; the rest keep their defaults. */
+  readonly alerts?: Partial<AlertThresholds>;
+}
+
+const isPositive = (value: number) => Number.isFinite(value) && value > 0;
+
+/** How each threshold is checked; a record over every key, so a new threshold must say. */
+const THRESHOLD_RULES: {
+  readonly [K in keyof AlertThresholds]: {
+    readonly valid: (value: number) => boolean;
+    readonly expected: string;
+  };
+} = {
+  loopDelayP99Ms: { valid: isPositive, expected: 'a number of milliseconds above 0, e.g. 200' },
+  cpu: { valid: isPositive, expected: 'a share of one core above 0, e.g. 0.9 for 90 %' },
+  rssBytes: {
+    valid: (value) => Number.isSafeInteger(value) && value > 0,
+    expected: 'a whole number of bytes above 0, e.g. 1610612736 for 1.5 GiB',
+  },
+  skewCv: { valid: isPositive, expected: 'a coefficient of variation above 0, e.g. 0.35' },
+  skewMinMeanConnections: {
+    valid: (value) => Number.isSafeInteger(value) && value >= 0,
+    expected: 'a whole number of connections, 0 or more',
+  },
+};
+
+function parseAlerts(value: unknown, fail: (message: string) => never): Partial<AlertThresholds> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('"alerts" must be an object of thresholds, e.g. { "cpu": 0.8 }');
+  }
+  const known = Object.keys(THRESHOLD_RULES);
+  const alerts: Partial<Record<keyof AlertThresholds, number>> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (!Object.hasOwn(THRESHOLD_RULES, key)) {
+      fail(`alerts.${key} is not a threshold; the thresholds are ${known.join(', ')}`);
+    }
+    const rule = THRESHOLD_RULES[key as keyof AlertThresholds];
+    if (typeof item !== 'number' || !rule.valid(item)) fail(`alerts.${key} must be ${rule.expected}`);
+    alerts[key as keyof AlertThresholds] = item as number;
+  }
+  return alerts;
 }
 
 function isWebSocketUrl(value: unknown): value is string {
@@ -74,7 +119,7 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
     }
     return { id, adminUrl: node.admin as string, publicUrl: node.url ?? null, token: token as string };
   });
-  return { name: file.name as string, nodes };
+  return { name: file.name as string, nodes, alerts: parseAlerts(file.alerts, fail) };
 }
 
 /** Reads and validates a fleet file. Throws an Error with a readable message. */

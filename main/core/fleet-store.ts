@@ -2,15 +2,47 @@
  * The fleet store: every node's latest state, rates derived from cumulative counters, and
  * the batching of changes into deltas. Each change replaces a node's immutable view; the
  * ids that changed since the last flush are the next delta.
+ *
+ * Once a second its owner calls {@link FleetStore.tick}: totals, balance, history and alerts
+ * are computed from the latest views then, never per sample, and ride on the next delta.
  */
-import type { EventFrame, HelloFrame, SampleFrame } from '../../agent/protocol.js';
-import type { FleetDelta, FleetSnapshot, NodeRates, NodeView } from '../common/models.js';
+import type { ConnectionStats, EventFrame, HelloFrame, SampleFrame } from '../../agent/protocol.js';
+import type {
+  Alert,
+  AlertsDelta,
+  AlertsSnapshot,
+  AlertThresholds,
+  FleetDelta,
+  FleetSnapshot,
+  FleetTotals,
+  HistoryResult,
+  HistoryScope,
+  NodeRates,
+  NodeView,
+} from '../common/models.js';
+import { AlertEngine } from './alerts.js';
 import type { FleetNodeConfig } from './fleet-file.js';
+import { computeTotals } from './fleet-totals.js';
+import { FleetHistory, type FleetHistoryOptions } from './history.js';
 
 interface NodeRecord {
   view: NodeView;
   /** The previous sample of the same agent run: the baseline for rates. */
   baseline: SampleFrame | null;
+}
+
+/** Close codes of an orderly close: normal, going away (restart, page left), service restart (drain). */
+export const NORMAL_CLOSE_CODES: ReadonlySet<string> = new Set(['1000', '1001', '1012']);
+
+/** Closes with any other code between two samples' cumulative `closeCodes`. */
+export function abnormalClosesBetween(previous: ConnectionStats, current: ConnectionStats): number {
+  let count = 0;
+  for (const [code, now] of Object.entries(current.closeCodes)) {
+    if (NORMAL_CLOSE_CODES.has(code)) continue;
+    // Per code, so a code seen for the first time counts in full and none can go negative.
+    count += Math.max(0, now - (previous.closeCodes[code] ?? 0));
+  }
+  return count;
 }
 
 /** Rates between two samples of one agent run, or null when they cannot be compared. */
@@ -19,6 +51,7 @@ export function deriveRates(previous: SampleFrame, current: SampleFrame): NodeRa
   if (seconds <= 0 || current.seq <= previous.seq) return null;
   const rate = (now: number, before: number) => (now >= before ? (now - before) / seconds : 0);
   return {
+    abnormalClosesPerSec: abnormalClosesBetween(previous.connections, current.connections) / seconds,
     bytesInPerSec: rate(current.traffic.bytesIn, previous.traffic.bytesIn),
     bytesOutPerSec: rate(current.traffic.bytesOut, previous.traffic.bytesOut),
     messagesInPerSec: rate(current.traffic.messagesIn, previous.traffic.messagesIn),
@@ -28,18 +61,37 @@ export function deriveRates(previous: SampleFrame, current: SampleFrame): NodeRa
   };
 }
 
+/** Options for {@link FleetStore}; every one has a default. */
+export interface FleetStoreOptions {
+  /** Overrides of the default alert thresholds (from the fleet file's `alerts`). */
+  readonly alertThresholds?: Partial<AlertThresholds>;
+  /** History size and resolution. */
+  readonly history?: FleetHistoryOptions;
+}
+
 /** Holds the fleet's state and turns changes into batched deltas. */
 export class FleetStore {
   private readonly records = new Map<string, NodeRecord>();
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
   private version = 0;
+  private readonly fleetHistory: FleetHistory;
+  private readonly alertEngine: AlertEngine;
+  private latestTotals: FleetTotals | null = null;
+  /** The first history tick no delta has carried yet. */
+  private historyCursor = 0;
+  // Alert changes since the last flush; an id is in one map or the other, never both.
+  private readonly raisedAlerts = new Map<string, Alert>();
+  private readonly resolvedAlerts = new Map<string, Alert>();
 
   constructor(
     readonly fleetName: string,
     nodes: readonly FleetNodeConfig[],
     private readonly now: () => number = Date.now,
+    options: FleetStoreOptions = {},
   ) {
+    this.fleetHistory = new FleetHistory(options.history);
+    this.alertEngine = new AlertEngine(options.alertThresholds);
     for (const node of nodes) this.add(node);
   }
 
@@ -62,6 +114,8 @@ export class FleetStore {
         problem: null,
         droppedFrames: 0,
         lastDropReason: null,
+        openByTransport: null,
+        dependencies: null,
       },
     });
     this.dirty.add(node.id);
@@ -95,6 +149,12 @@ export class FleetStore {
         health: frame.health,
         lastSampleAt: frame.time,
         problem: null,
+        openByTransport: {
+          websocket: frame.connections.byTransport.websocket.open,
+          sse: frame.connections.byTransport.sse.open,
+          'long-polling': frame.connections.byTransport['long-polling'].open,
+        },
+        dependencies: frame.dependencies,
       };
     });
   }
@@ -106,7 +166,14 @@ export class FleetStore {
   down(nodeId: string, problem: string): void {
     this.update(nodeId, (record) => {
       record.baseline = null;
-      return { status: 'unreachable', connections: null, rates: null, problem };
+      return {
+        status: 'unreachable',
+        connections: null,
+        rates: null,
+        problem,
+        openByTransport: null,
+        dependencies: null,
+      };
     });
   }
 
@@ -128,10 +195,66 @@ export class FleetStore {
     };
   }
 
+  /**
+   * Computes the fleet's totals and balance from the latest views, appends them and every
+   * node's figures to the history, and runs the alert rules. Called once per second by the
+   * store's owner; what it finds goes out with the next {@link flush}.
+   */
+  tick(time: number = this.now()): FleetTotals {
+    const views = [...this.records.values()].map((record) => record.view);
+    const totals = computeTotals(time, views, this.alertEngine.thresholds);
+    this.latestTotals = totals;
+    this.fleetHistory.record(totals, views);
+    const changes = this.alertEngine.evaluate(time, views, totals);
+    for (const alert of changes.upserted) {
+      this.resolvedAlerts.delete(alert.id);
+      this.raisedAlerts.set(alert.id, alert);
+    }
+    for (const alert of changes.resolved) {
+      this.raisedAlerts.delete(alert.id);
+      this.resolvedAlerts.set(alert.id, alert);
+    }
+    return totals;
+  }
+
+  /** The latest totals, or null before the first tick. */
+  totals(): FleetTotals | null {
+    return this.latestTotals;
+  }
+
+  /**
+   * The fleet's or a node's history, all of it or the points after `sinceMs`. Throws for a node
+   * not in the fleet, and for one beyond the history's node limit.
+   */
+  history(scope: HistoryScope, sinceMs?: number): HistoryResult {
+    if (scope.kind === 'node' && !this.fleetHistory.has(scope.nodeId)) {
+      if (!this.records.has(scope.nodeId)) throw new Error(`no node "${scope.nodeId}" in this fleet`);
+      // A node added since the last tick simply has no points yet; past the limit it never will.
+      if (this.fleetHistory.nodeCount >= this.fleetHistory.maxNodes) {
+        throw new Error(
+          `no history for "${scope.nodeId}": the console keeps history for ${this.fleetHistory.maxNodes} nodes at most`,
+        );
+      }
+    }
+    return this.fleetHistory.read(scope, sinceMs);
+  }
+
+  /** Active alerts, recently resolved ones and the thresholds in force. */
+  alerts(): AlertsSnapshot {
+    return this.alertEngine.snapshot(this.now());
+  }
+
   /** The changes since the last flush, or null when nothing changed. */
   flush(): FleetDelta | null {
-    if (this.dirty.size === 0 && this.removed.size === 0) return null;
+    const history = this.fleetHistory.chunkFrom(this.historyCursor);
+    const alertsChanged = this.raisedAlerts.size > 0 || this.resolvedAlerts.size > 0;
+    if (this.dirty.size === 0 && this.removed.size === 0 && history === null && !alertsChanged) return null;
     this.version++;
+    const alerts: AlertsDelta = {
+      upserted: [...this.raisedAlerts.values()],
+      resolved: [...this.resolvedAlerts.values()],
+      activeCount: this.alertEngine.activeCount,
+    };
     const delta: FleetDelta = {
       fleetName: this.fleetName,
       version: this.version,
@@ -139,16 +262,36 @@ export class FleetStore {
       reset: false,
       upserted: [...this.dirty].map((id) => (this.records.get(id) as NodeRecord).view),
       removed: [...this.removed],
+      totals: this.latestTotals,
+      history,
+      alerts,
     };
     this.dirty.clear();
     this.removed.clear();
+    this.raisedAlerts.clear();
+    this.resolvedAlerts.clear();
+    this.historyCursor = this.fleetHistory.tickCount;
     return delta;
   }
 
-  /** A delta that replaces a receiver's whole state with the current snapshot. */
+  /**
+   * A delta that replaces a receiver's whole state with the current snapshot: every node and
+   * every active alert. It carries no history: the receiver fetches that with `getHistory`.
+   */
   resetDelta(): FleetDelta {
     const { fleetName, version, time, nodes } = this.snapshot();
-    return { fleetName, version, time, reset: true, upserted: nodes, removed: [] };
+    const active = this.alertEngine.activeAlerts();
+    return {
+      fleetName,
+      version,
+      time,
+      reset: true,
+      upserted: nodes,
+      removed: [],
+      totals: this.latestTotals,
+      history: null,
+      alerts: { upserted: active, resolved: [], activeCount: active.length },
+    };
   }
 
   private update(nodeId: string, change: (record: NodeRecord) => Partial<Omit<NodeView, 'id'>>): void {

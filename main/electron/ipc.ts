@@ -10,6 +10,7 @@ import {
   type RequestName,
 } from '../common/console-api.js';
 import type { ConsoleService } from '../core/console-service.js';
+import { parseHistoryArgs } from '../core/history.js';
 import { APP_INDEX_URL } from './main-window.js';
 
 /**
@@ -21,6 +22,11 @@ const argumentParsers: {
 } = {
   getFleet: (args) => {
     if (args.length !== 0) throw new TypeError('getFleet takes no arguments');
+    return [];
+  },
+  getHistory: (args) => parseHistoryArgs(args),
+  getAlerts: (args) => {
+    if (args.length !== 0) throw new TypeError('getAlerts takes no arguments');
     return [];
   },
 };

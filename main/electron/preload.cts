@@ -9,6 +9,7 @@ import type {
   BRIDGE_GLOBAL,
   ConsoleApi,
   ConsoleEvents,
+  ConsoleHealthApi,
   ConsoleRequests,
   EventName,
   IPC_CHANNELS,
@@ -20,6 +21,8 @@ const { contextBridge, ipcRenderer } = electron;
 
 const channels = {
   getFleet: 'fleetdeck:get-fleet',
+  getHistory: 'fleetdeck:get-history',
+  getAlerts: 'fleetdeck:get-alerts',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies typeof IPC_CHANNELS;
 
@@ -43,7 +46,9 @@ function on<E extends EventName>(name: E, listener: (payload: ConsoleEvents[E]) 
 
 const api = {
   getFleet: () => invoke('getFleet'),
+  getHistory: (scope, sinceMs) => invoke('getHistory', scope, sinceMs),
+  getAlerts: () => invoke('getAlerts'),
   onFleetDelta: (listener) => on('fleetDelta', listener),
-} satisfies ConsoleApi;
+} satisfies ConsoleApi & ConsoleHealthApi;
 
 contextBridge.exposeInMainWorld(bridgeGlobal, api);
