@@ -354,7 +354,71 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Returns a description of the first field that does not match, or null when all do. */
+/** Each object shape's fields, listed once rather than on every frame. */
+const fieldsOf = new WeakMap<object, ReadonlyArray<readonly [string, Shape]>>();
+function fields(shape: { readonly [field: string]: Shape }): ReadonlyArray<readonly [string, Shape]> {
+  let list = fieldsOf.get(shape);
+  if (!list) {
+    list = Object.entries(shape);
+    fieldsOf.set(shape, list);
+  }
+  return list;
+}
+
+/**
+ * The fast check: true when `value` matches. It builds no path strings, so a valid frame
+ * (nearly all of them) costs a walk and nothing else; {@link mismatch} explains a failure.
+ */
+function matches(value: unknown, shape: Shape): boolean {
+  if (typeof shape === 'string') {
+    switch (shape) {
+      case 'string':
+        return typeof value === 'string';
+      case 'boolean':
+        return typeof value === 'boolean';
+      case 'count':
+        return Number.isSafeInteger(value) && (value as number) >= 0;
+      case 'number':
+        return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+      case 'unknown':
+        return isPlainObject(value);
+      case 'record-of-strings':
+        return isPlainObject(value) && Object.values(value).every((item) => typeof item === 'string');
+      case 'string-list':
+        return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    }
+  }
+  if (Array.isArray(shape)) {
+    const [kind, inner] = shape as readonly [string, unknown];
+    switch (kind) {
+      case 'enum':
+        return typeof value === 'string' && (inner as readonly string[]).includes(value);
+      case 'nullable':
+        return value === null || matches(value, inner as Shape);
+      case 'list': {
+        if (!Array.isArray(value) || value.length > MAX_ITEMS) return false;
+        for (let index = 0; index < value.length; index++)
+          if (!matches(value[index], inner as Shape)) return false;
+        return true;
+      }
+      default: {
+        if (!isPlainObject(value)) return false;
+        let count = 0;
+        for (const key in value) {
+          if (++count > MAX_ITEMS || !matches(value[key], inner as Shape)) return false;
+        }
+        return true;
+      }
+    }
+  }
+  if (!isPlainObject(value)) return false;
+  for (const [field, fieldShape] of fields(shape as { readonly [field: string]: Shape })) {
+    if (!matches(value[field], fieldShape)) return false;
+  }
+  return true;
+}
+
+/** Describes the first field that does not match (the slow path, for failures only). */
 function mismatch(value: unknown, shape: Shape, path: string): string | null {
   if (typeof shape === 'string') {
     switch (shape) {
@@ -483,7 +547,8 @@ export function parseAgentFrame(data: string): ParseResult<AgentFrame> {
   if (frame.type !== 'hello' && frame.type !== 'sample' && frame.type !== 'event') {
     return refuse('unknown-type', `unknown frame type ${describeValue(frame.type)}`);
   }
-  const problem = mismatch(frame, agentShapes[frame.type], '');
+  const shape = agentShapes[frame.type];
+  const problem = matches(frame, shape) ? null : mismatch(frame, shape, '');
   if (problem) return refuse('bad-frame', `${frame.type}: ${problem}`);
   return { ok: true, frame: frame as unknown as AgentFrame };
 }
