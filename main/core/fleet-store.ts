@@ -25,10 +25,13 @@ import type { FleetNodeConfig } from './fleet-file.js';
 import { computeTotals } from './fleet-totals.js';
 import { FleetHistory, type FleetHistoryOptions } from './history.js';
 
+/** What rates need of the previous sample: kept instead of the whole frame, whose channel list would otherwise live long enough to be promoted and need a full GC. */
+export type RateBaseline = Pick<SampleFrame, 'seq' | 'time' | 'traffic' | 'connections'>;
+
 interface NodeRecord {
   view: NodeView;
   /** The previous sample of the same agent run: the baseline for rates. */
-  baseline: SampleFrame | null;
+  baseline: RateBaseline | null;
 }
 
 /** Close codes of an orderly close: normal, going away (restart, page left), service restart (drain). */
@@ -46,7 +49,7 @@ export function abnormalClosesBetween(previous: ConnectionStats, current: Connec
 }
 
 /** Rates between two samples of one agent run, or null when they cannot be compared. */
-export function deriveRates(previous: SampleFrame, current: SampleFrame): NodeRates | null {
+export function deriveRates(previous: RateBaseline, current: RateBaseline): NodeRates | null {
   const seconds = (current.time - previous.time) / 1000;
   if (seconds <= 0 || current.seq <= previous.seq) return null;
   const rate = (now: number, before: number) => (now >= before ? (now - before) / seconds : 0);
@@ -141,7 +144,12 @@ export class FleetStore {
   sample(nodeId: string, frame: SampleFrame): void {
     this.update(nodeId, (record) => {
       const rates = record.baseline ? deriveRates(record.baseline, frame) : null;
-      record.baseline = frame;
+      record.baseline = {
+        seq: frame.seq,
+        time: frame.time,
+        traffic: frame.traffic,
+        connections: frame.connections,
+      };
       return {
         status: frame.state,
         connections: frame.connections,
