@@ -54,3 +54,20 @@ export function formatRate(value: number | null | undefined): string {
 export function formatCount(value: number | null | undefined): string {
   return isPresent(value) ? integerFormat.format(value) : MISSING_VALUE;
 }
+
+const clockFormat = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+
+/** A wall-clock time of day from epoch ms, 24-hour: '14:05:09'; '—' for null. */
+export function formatClock(value: number | null | undefined): string {
+  return isPresent(value) ? clockFormat.format(value) : MISSING_VALUE;
+}
+
+/** A ratio or coefficient with two decimals: '1.25'; '—' for null. */
+export function formatRatio(value: number | null | undefined): string {
+  return isPresent(value) ? value.toFixed(2) : MISSING_VALUE;
+}

@@ -29,7 +29,7 @@ export type EventName = keyof ConsoleEvents;
 export type Unsubscribe = () => void;
 
 /** What the renderer calls. Domain methods only; there is no generic `send`. */
-export interface ConsoleApi {
+export interface ConsoleApi extends ConsoleHealthApi {
   /** The whole fleet as it is now. */
   getFleet(): Promise<FleetSnapshot>;
   /** Batched changes; the first delta after subscribing has `reset: true`. */

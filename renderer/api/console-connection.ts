@@ -1,4 +1,5 @@
 import type { ConsoleApi, Unsubscribe } from '../../main/common/console-api.js';
+import { withValidHealthFields } from './web-messages.js';
 
 /**
  * The state of the link to the console. `reason` is a sentence for the operator, or null when
@@ -26,7 +27,10 @@ export const OPEN_STATUS: ConnectionStatus = { state: 'open', reason: null };
 export function connectionFromBridge(bridge: ConsoleApi): ConsoleConnection {
   return {
     getFleet: () => bridge.getFleet(),
-    onFleetDelta: (listener) => bridge.onFleetDelta(listener),
+    getHistory: (scope, sinceMs) => bridge.getHistory(scope, sinceMs),
+    getAlerts: () => bridge.getAlerts(),
+    // The same health-field checks as web mode: a bad field is dropped, the node update kept.
+    onFleetDelta: (listener) => bridge.onFleetDelta((delta) => listener(withValidHealthFields(delta))),
     getStatus: () => OPEN_STATUS,
     onStatus: () => () => {},
     dispose: () => {},
@@ -38,6 +42,8 @@ export function unavailableConnection(reason: string): ConsoleConnection {
   const status: ConnectionStatus = { state: 'closed', reason, willRetry: false };
   return {
     getFleet: () => Promise.reject(new Error(reason)),
+    getHistory: () => Promise.reject(new Error(reason)),
+    getAlerts: () => Promise.reject(new Error(reason)),
     onFleetDelta: () => () => {},
     getStatus: () => status,
     onStatus: () => () => {},

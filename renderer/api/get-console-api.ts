@@ -12,7 +12,9 @@ function isConsoleApi(value: unknown): value is ConsoleApi {
     typeof value === 'object' &&
     value !== null &&
     typeof Reflect.get(value, 'getFleet') === 'function' &&
-    typeof Reflect.get(value, 'onFleetDelta') === 'function'
+    typeof Reflect.get(value, 'onFleetDelta') === 'function' &&
+    typeof Reflect.get(value, 'getHistory') === 'function' &&
+    typeof Reflect.get(value, 'getAlerts') === 'function'
   );
 }
 

@@ -12,7 +12,7 @@ import type {
 import type { FleetDelta } from '../../main/common/models.js';
 import { assertNever } from '../assert-never.js';
 import type { ConnectionStatus, ConsoleConnection } from './console-connection.js';
-import { isFleetSnapshot, parseWebServerMessage } from './web-messages.js';
+import { isAlertsSnapshot, isFleetSnapshot, isHistoryResult, parseWebServerMessage } from './web-messages.js';
 
 /** Options for {@link createWebConsoleClient}; only `url` is required. */
 export interface WebConsoleClientOptions {
@@ -207,6 +207,9 @@ export function createWebConsoleClient(options: WebConsoleClientOptions): Consol
 
   return {
     getFleet: () => request('getFleet', [], isFleetSnapshot),
+    getHistory: (scope, sinceMs) =>
+      request('getHistory', sinceMs === undefined ? [scope] : [scope, sinceMs], isHistoryResult),
+    getAlerts: () => request('getAlerts', [], isAlertsSnapshot),
     onFleetDelta(listener) {
       deltaListeners.add(listener);
       return () => deltaListeners.delete(listener);

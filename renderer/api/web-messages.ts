@@ -4,8 +4,25 @@
  * throw on garbage.
  */
 import type { WebServerMessage } from '../../main/common/console-api.js';
-import type { FleetDelta, FleetSnapshot, NodeStatus, NodeView } from '../../main/common/models.js';
-import { NODE_STATUSES } from '../../main/common/models.js';
+import type {
+  Alert,
+  AlertsDelta,
+  AlertsSnapshot,
+  FleetDelta,
+  FleetHistoryChunk,
+  FleetSnapshot,
+  FleetTotals,
+  HistoryResult,
+  NodeStatus,
+  NodeView,
+} from '../../main/common/models.js';
+import {
+  ALERT_KINDS,
+  ALERT_SEVERITIES,
+  FLEET_SERIES,
+  NODE_SERIES,
+  NODE_STATUSES,
+} from '../../main/common/models.js';
 
 /** A parsed message, or why the text was not one. */
 export type ParseResult =
@@ -89,6 +106,121 @@ export function isFleetDelta(value: unknown): value is FleetDelta {
   );
 }
 
+function isOneOf<T extends string>(values: readonly T[]) {
+  return (value: unknown): value is T =>
+    typeof value === 'string' && (values as readonly string[]).includes(value);
+}
+
+function isNumberRecord(value: unknown, keys: readonly string[]): boolean {
+  return isRecord(value) && keys.every((key) => isFiniteNumber(value[key]));
+}
+
+function isNullableNumber(value: unknown): value is number | null {
+  return value === null || isFiniteNumber(value);
+}
+
+/** True when `value` looks like {@link FleetTotals}: the figures the overview reads. */
+export function isFleetTotals(value: unknown): value is FleetTotals {
+  return (
+    isNumberRecord(value, [
+      'time',
+      'connectionsOpen',
+      'bytesInPerSec',
+      'bytesOutPerSec',
+      'messagesPerSec',
+      'abnormalClosesPerSec',
+    ]) &&
+    isRecord(value) &&
+    isNumberRecord(value.nodesByStatus, NODE_STATUSES) &&
+    isRecord(value.openByTransport) &&
+    isRecord(value.balance) &&
+    isNullableNumber(value.balance.maxOverMean) &&
+    isNullableNumber(value.balance.cv) &&
+    isFiniteNumber(value.balance.mean) &&
+    isFiniteNumber(value.balance.max) &&
+    isString(value.balance.explanation)
+  );
+}
+
+function isColumns(value: unknown, names: readonly string[]): boolean {
+  if (!isRecord(value) || !Array.isArray(value.times) || !value.times.every(isFiniteNumber)) return false;
+  const length = value.times.length;
+  const { series } = value;
+  return (
+    isRecord(series) &&
+    names.every((name) => {
+      const column = series[name];
+      return Array.isArray(column) && column.length === length && column.every(isNullableNumber);
+    })
+  );
+}
+
+/** True when `value` looks like a {@link FleetHistoryChunk}: aligned columns of every fleet series. */
+export function isFleetHistoryChunk(value: unknown): value is FleetHistoryChunk {
+  return isColumns(value, FLEET_SERIES);
+}
+
+/** True when `value` looks like a {@link HistoryResult} of either kind. */
+export function isHistoryResult(value: unknown): value is HistoryResult {
+  if (!isRecord(value) || !isFiniteNumber(value.resolutionMs) || !isFiniteNumber(value.windowMs))
+    return false;
+  if (value.kind === 'fleet') return isColumns(value, FLEET_SERIES);
+  return value.kind === 'node' && isString(value.nodeId) && isColumns(value, NODE_SERIES);
+}
+
+/** True when `value` looks like an {@link Alert}. */
+export function isAlert(value: unknown): value is Alert {
+  return (
+    isRecord(value) &&
+    isString(value.id) &&
+    isOneOf(ALERT_KINDS)(value.kind) &&
+    isOneOf(ALERT_SEVERITIES)(value.severity) &&
+    isNullOr(value.nodeId, isString) &&
+    isString(value.message) &&
+    isFiniteNumber(value.since) &&
+    isNullableNumber(value.resolvedAt)
+  );
+}
+
+function isAlertList(value: unknown): value is readonly Alert[] {
+  return Array.isArray(value) && value.every(isAlert);
+}
+
+/** True when `value` looks like an {@link AlertsDelta}. */
+export function isAlertsDelta(value: unknown): value is AlertsDelta {
+  return (
+    isRecord(value) &&
+    isAlertList(value.upserted) &&
+    isAlertList(value.resolved) &&
+    isFiniteNumber(value.activeCount)
+  );
+}
+
+/** True when `value` looks like an {@link AlertsSnapshot}. */
+export function isAlertsSnapshot(value: unknown): value is AlertsSnapshot {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    isAlertList(value.active) &&
+    isAlertList(value.recent) &&
+    isRecord(value.thresholds)
+  );
+}
+
+/**
+ * The delta with malformed health fields dropped: a bad `totals`, `history` or `alerts` must
+ * not cost the nodes their update, so each becomes "absent" on its own.
+ */
+export function withValidHealthFields(delta: FleetDelta): FleetDelta {
+  const { totals, history, alerts, ...rest } = delta;
+  return {
+    ...rest,
+    totals: isFleetTotals(totals) ? totals : null,
+    history: isFleetHistoryChunk(history) ? history : null,
+    ...(isAlertsDelta(alerts) ? { alerts } : {}),
+  };
+}
+
 /** Parses one text frame from the web-mode server. */
 export function parseWebServerMessage(text: string): ParseResult {
   let data: unknown;
@@ -111,7 +243,10 @@ export function parseWebServerMessage(text: string): ParseResult {
   if (data.type === 'event') {
     if (data.name !== 'fleetDelta') return { ok: false, problem: `unknown event ${String(data.name)}` };
     if (!isFleetDelta(data.payload)) return { ok: false, problem: 'malformed fleetDelta payload' };
-    return { ok: true, message: { type: 'event', name: 'fleetDelta', payload: data.payload } };
+    return {
+      ok: true,
+      message: { type: 'event', name: 'fleetDelta', payload: withValidHealthFields(data.payload) },
+    };
   }
   return { ok: false, problem: `unknown message type ${String(data.type)}` };
 }

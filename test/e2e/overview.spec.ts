@@ -1,0 +1,121 @@
+/**
+ * The live fleet health overview end to end: real nodes → console core → web mode → the
+ * overview's totals, alerts, node map and charts in Debian's Chromium.
+ */
+
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import type { WebSocket } from 'ws';
+import { closeClients, openClients } from '../helpers/clients.js';
+import { firstLine, fleetFileFor, NodeProcess, runTs, stop } from '../helpers/processes.js';
+
+let nodes: NodeProcess[];
+let consoleProcess: ChildProcess;
+let consoleUrl: string;
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+test.beforeAll(async () => {
+  nodes = await Promise.all([
+    NodeProcess.start('node-1'),
+    NodeProcess.start('node-2'),
+    NodeProcess.start('node-3'),
+  ]);
+  const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
+  writeFileSync(fleetFile, JSON.stringify(fleetFileFor(nodes, 'overview fleet')));
+  consoleProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile]);
+  consoleUrl = await firstLine(
+    consoleProcess,
+    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
+  );
+});
+
+test.afterAll(async () => {
+  await stop(consoleProcess);
+  await Promise.all(nodes.map((node) => node.stop()));
+});
+
+const total = (page: Page, name: string) => page.locator(`[data-total="${name}"] .tile-value`);
+const mapCell = (page: Page, nodeId: string) => page.locator(`[data-node-cell="${nodeId}"]`);
+const nodeUrl = (index: number) => nodes[index]?.url as string;
+
+test('the Connections tile reads the sum over the nodes within 3 s', async ({ page }) => {
+  await page.goto(consoleUrl);
+  await expect(total(page, 'connections')).toHaveText('0', { timeout: 5_000 });
+  await expect(page.getByRole('region', { name: 'Alerts' })).toContainText('No alerts');
+  let sockets: WebSocket[] = [];
+  try {
+    const opened = await Promise.all([
+      openClients(nodeUrl(0), 7),
+      openClients(nodeUrl(1), 5),
+      openClients(nodeUrl(2), 3),
+    ]);
+    sockets = opened.flat();
+    await expect(total(page, 'connections')).toHaveText('15', { timeout: 3_000 });
+    // The tile agrees with the table: the same figures, summed by the core.
+    const perNode = await page.locator('tr[data-node-id] [data-column="connections"]').allTextContents();
+    expect(perNode.map(Number).reduce((sum, value) => sum + value, 0)).toBe(15);
+    await expect(page.locator('[data-total="nodes"]')).toContainText('3 active');
+    await expect(mapCell(page, 'node-1')).toHaveAttribute('data-status', 'active');
+    // Let a few history points arrive so the charts have lines to draw.
+    await expect
+      .poll(() => page.locator('[data-chart="connections"] .recharts-line-curve').count(), { timeout: 5_000 })
+      .toBeGreaterThan(0);
+    await page.waitForTimeout(2_000);
+    await page.screenshot({ path: test.info().outputPath('overview-top.png') });
+    await page.screenshot({ path: test.info().outputPath('overview-full.png'), fullPage: true });
+  } finally {
+    await closeClients(sockets);
+  }
+  await expect(total(page, 'connections')).toHaveText('0', { timeout: 3_000 });
+});
+
+test('the brush zooms the charts by keyboard', async ({ page }) => {
+  await page.goto(consoleUrl);
+  const chart = page.locator('[data-chart="connections"]');
+  await expect(chart).toHaveAttribute('aria-label', /Connections/);
+  // The brush needs a few points to have somewhere to move.
+  await page.waitForTimeout(4_000);
+  const traveller = chart.locator('.recharts-brush-traveller').first();
+  await expect(traveller).toBeVisible();
+  const before = Number(await traveller.getAttribute('aria-valuenow'));
+  await traveller.focus();
+  for (let step = 0; step < 2; step += 1) await page.keyboard.press('ArrowRight');
+  await expect
+    .poll(async () => Number(await traveller.getAttribute('aria-valuenow')))
+    .toBeGreaterThan(before);
+  // One zoom for every chart: the bandwidth chart's brush moved too.
+  const other = page.locator('[data-chart="bandwidth"] .recharts-brush-traveller').first();
+  await expect.poll(async () => Number(await other.getAttribute('aria-valuenow'))).toBeGreaterThan(before);
+  await page.screenshot({ path: test.info().outputPath('overview-zoomed.png') });
+});
+
+test('a killed node raises an unreachable alert and turns its map cell within 3 s', async ({ page }) => {
+  await page.goto(consoleUrl);
+  await expect(mapCell(page, 'node-3')).toHaveAttribute('data-status', 'active');
+  await nodes[2]?.kill();
+  const alerts = page.getByRole('region', { name: 'Alerts' });
+  const alert = alerts.locator('[data-alert-kind="node-unreachable"][data-alert-node="node-3"]');
+  await expect(alert).toBeVisible({ timeout: 3_000 });
+  await expect(alert).toContainText('node-3 is unreachable');
+  await expect(alert).toContainText('critical');
+  await expect(mapCell(page, 'node-3')).toHaveAttribute('data-status', 'unreachable', { timeout: 3_000 });
+  await page.screenshot({ path: test.info().outputPath('overview-unreachable.png') });
+
+  await nodes[2]?.restart();
+  await expect(mapCell(page, 'node-3')).toHaveAttribute('data-status', 'active', { timeout: 10_000 });
+  await expect(alert).toHaveCount(0, { timeout: 5_000 });
+});
+
+test('the page stays readable in the light and dark schemes', async ({ page }) => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(consoleUrl);
+    await expect(page.getByRole('table', { name: 'Nodes' })).toBeVisible();
+    await page.waitForTimeout(2_000);
+    await page.screenshot({ path: test.info().outputPath(`overview-${colorScheme}.png`), fullPage: true });
+  }
+});
