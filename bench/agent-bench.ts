@@ -194,7 +194,8 @@ function startServer(
     `${mode} ${kind} server`,
     'bench/fixtures/server.ts',
     ['--mode', mode, '--kind', kind, '--interval-ms', String(settings.intervalMs)],
-    { nodeFlags: SERVER_NODE_FLAGS, env: { [TOKEN_VARIABLE]: settings.token } },
+    // The server under test gets CPU 1 to itself; load generators and the driver share CPU 0.
+    { nodeFlags: SERVER_NODE_FLAGS, env: { [TOKEN_VARIABLE]: settings.token }, cpu: 1 },
   );
 }
 
@@ -221,7 +222,7 @@ function startLoad(
       '--publishers',
       String(publishers),
     ],
-    { readyTimeoutMs: 60_000 },
+    { readyTimeoutMs: 60_000, cpu: 0 },
   );
 }
 
