@@ -3,33 +3,24 @@
  * console core → web mode → React table in Debian's Chromium.
  */
 
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import type { WebSocket } from 'ws';
 import { closeClients, openClients } from '../helpers/clients.js';
-import { firstLine, fleetFileFor, NodeProcess, runTs, stop } from '../helpers/processes.js';
+import type { NodeProcess } from '../helpers/processes.js';
+import { startWebConsoleFleet, type WebConsoleFleet } from './web-console.js';
 
 let nodes: NodeProcess[];
-let consoleProcess: ChildProcess;
+let fleet: WebConsoleFleet;
 let consoleUrl: string;
 
 test.beforeAll(async () => {
-  nodes = await Promise.all([NodeProcess.start('node-1'), NodeProcess.start('node-2')]);
-  const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
-  writeFileSync(fleetFile, JSON.stringify(fleetFileFor(nodes, 'e2e fleet')));
-  consoleProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile]);
-  consoleUrl = await firstLine(
-    consoleProcess,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
-  );
+  fleet = await startWebConsoleFleet(2, 'e2e fleet');
+  nodes = fleet.nodes;
+  consoleUrl = fleet.url;
 });
 
 test.afterAll(async () => {
-  await stop(consoleProcess);
-  await Promise.all(nodes.map((node) => node.stop()));
+  await fleet.stop();
 });
 
 const cell = (page: Page, nodeId: string, column: string) =>

@@ -1,0 +1,36 @@
+/** The e2e harness: reference nodes as processes and the web-mode console over them. */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstLine, fleetFileFor, NodeProcess, runTs, stop } from '../helpers/processes.js';
+
+/** A running web console over its own nodes. */
+export interface WebConsoleFleet {
+  readonly nodes: NodeProcess[];
+  /** The console's URL, session token included. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `nodeCount` nodes (node-1…) and `fleetdeck web` over them; resolves with the console URL. */
+export async function startWebConsoleFleet(nodeCount: number, name: string): Promise<WebConsoleFleet> {
+  const nodes = await Promise.all(
+    Array.from({ length: nodeCount }, (_, index) => NodeProcess.start(`node-${index + 1}`)),
+  );
+  const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
+  writeFileSync(fleetFile, JSON.stringify(fleetFileFor(nodes, name)));
+  const consoleProcess: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile]);
+  const url = await firstLine(
+    consoleProcess,
+    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
+  );
+  return {
+    nodes,
+    url,
+    async stop() {
+      await stop(consoleProcess);
+      await Promise.all(nodes.map((node) => node.stop()));
+    },
+  };
+}
