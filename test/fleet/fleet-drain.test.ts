@@ -8,13 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleFrame } from '../../agent/index.js';
 import { type RunningHaproxy, startHaproxy } from '../../fleet/balancer/haproxy.js';
-import { type RedisProcess, startRedisServer } from '../../fleet/broker/redis-process.js';
+import type { RedisProcess } from '../../fleet/broker/redis-process.js';
 import { startUsers, type Users } from '../../fleet/users.js';
 import { type AgentWatch, openByTransport, watchAgent } from '../helpers/fleet-agent.js';
 import { backendRow, waitForAllUp } from '../helpers/fleet-balancer.js';
 import { FleetNodeProcess } from '../helpers/fleet-node-process.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { isAlive } from '../helpers/redis.js';
+import { isAlive, startTestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 const USERS = 150;
@@ -28,7 +28,7 @@ const nodes = new Map<string, FleetNodeProcess>();
 const agents = new Map<string, AgentWatch>();
 
 beforeAll(async () => {
-  redis = owner.own(await startRedisServer(), (server) => server.stop(), 'redis-server');
+  redis = owner.own(await startTestRedis(), (server) => server.stop(), 'redis-server');
   const started = await Promise.all(
     ['node-1', 'node-2', 'node-3'].map((id) => FleetNodeProcess.start({ id, broker: redis.url })),
   );

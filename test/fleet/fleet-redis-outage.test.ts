@@ -11,13 +11,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleFrame } from '../../agent/index.js';
-import { type RedisProcess, startRedisServer } from '../../fleet/broker/redis-process.js';
+import type { RedisProcess } from '../../fleet/broker/redis-process.js';
 import type { ServerMessage } from '../../fleet/node/client-protocol.js';
 import { type AgentWatch, watchAgent } from '../helpers/fleet-agent.js';
 import { publishOverHttp, sseFleetClient, wsFleetClient } from '../helpers/fleet-clients.js';
 import { FleetNodeProcess } from '../helpers/fleet-node-process.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { isAlive } from '../helpers/redis.js';
+import { isAlive, startTestRedis } from '../helpers/redis.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const OUTAGE_MS = 5_000;
@@ -30,7 +30,7 @@ const nodes: FleetNodeProcess[] = [];
 const agents: AgentWatch[] = [];
 
 beforeAll(async () => {
-  redis = owner.own(await startRedisServer(), (server) => server.stop(), 'redis-server');
+  redis = owner.own(await startTestRedis(), (server) => server.stop(), 'redis-server');
   const started = await Promise.all(
     ['node-1', 'node-2', 'node-3'].map((id) =>
       FleetNodeProcess.start({ id, broker: redis.url, agentCheck: false }),

@@ -7,16 +7,29 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A free loopback port (for processes that must come back on the same port after a restart). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Lowest and highest port handed out by {@link freePort}: below Linux's ephemeral range
+ * (32768–60999), which every `listen(0)` and outgoing connection of the parallel test
+ * processes draws from, so a port picked here is not taken again behind our back between
+ * the pick and a restart on it.
+ */
+const FIXED_PORTS = { low: 20_000, high: 32_000 } as const;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free loopback port outside the ephemeral range, for processes that must come back on the same port after a restart. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = FIXED_PORTS.low + Math.floor(Math.random() * (FIXED_PORTS.high - FIXED_PORTS.low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${FIXED_PORTS.low} and ${FIXED_PORTS.high}`);
 }
 
 /** Runs a TypeScript entry of this repository with tsx. */

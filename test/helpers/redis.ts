@@ -5,10 +5,15 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type RedisProcess, startRedisServer } from '../../fleet/broker/redis-process.js';
+import { freePort } from './processes.js';
 
-/** Starts a redis-server on a free loopback port; the caller stops it. */
-export function startTestRedis(): Promise<RedisProcess> {
-  return startRedisServer();
+/**
+ * Starts a redis-server on a free loopback port outside the ephemeral range (tests restart it
+ * on the same port, which a parallel test's connection must not take meanwhile); the caller
+ * stops it.
+ */
+export async function startTestRedis(): Promise<RedisProcess> {
+  return startRedisServer({ port: await freePort() });
 }
 
 /** Whether a process is still running. */
