@@ -44,7 +44,7 @@ import {
   parseSequencedMessage,
   type SequencedMessage,
 } from './broker-message.js';
-import { Listeners } from './listeners.js';
+import { BrokerSignals } from './listeners.js';
 import { type DeliveryGap, type DeliveryStats, SequencedDelivery } from './sequenced-delivery.js';
 
 /** Options for {@link createRedisBroker}. */
@@ -149,7 +149,6 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
 
 class RedisBrokerAdapter implements RedisBroker {
   readonly kind = 'redis' as const;
-  private currentStatus: BrokerStatus = 'down';
   private readonly historyLength: number;
   private readonly prefix: string;
   private readonly commands: Redis & BrokerCommands;
@@ -157,9 +156,7 @@ class RedisBrokerAdapter implements RedisBroker {
   /** The channels the node wants: the truth the subscriber is reconciled to on each reconnect. */
   private readonly wanted = new Set<string>();
   private readonly delivery: SequencedDelivery;
-  private readonly statusListeners: Listeners<BrokerStatus>;
-  private readonly messageListeners: Listeners<BrokerMessage>;
-  private readonly resetListeners: Listeners<string>;
+  private readonly signals: BrokerSignals;
   private commandsReady = false;
   private subscribed = false;
   /** Bumped on every subscriber (re)connect, so a resubscription from an older one is ignored. */
@@ -175,17 +172,11 @@ class RedisBrokerAdapter implements RedisBroker {
       this.counts.listenerErrors++;
       options.onError?.(error);
     };
-    this.statusListeners = new Listeners(onListenerError);
-    this.messageListeners = new Listeners(onListenerError);
-    this.resetListeners = new Listeners(onListenerError);
+    this.signals = new BrokerSignals(onListenerError);
     this.delivery = new SequencedDelivery({
       readLog: (channel, afterSeq) => this.readLog(channel, afterSeq),
-      deliver: (message) => this.messageListeners.emit(message),
-      onGap: (gap) => {
-        // Tell the node before the new epoch's messages arrive, so it can restart its own seq bookkeeping.
-        if (gap.reason === 'broker-reset') this.resetListeners.emit(gap.channel);
-        options.onGap?.(gap);
-      },
+      deliver: (message) => this.signals.deliver(message),
+      onGap: this.signals.gapHandler(options.onGap),
       onError: onListenerError,
     });
 
@@ -239,19 +230,19 @@ class RedisBrokerAdapter implements RedisBroker {
   }
 
   get status(): BrokerStatus {
-    return this.currentStatus;
+    return this.signals.status;
   }
 
   onStatus(listener: (status: BrokerStatus) => void): () => void {
-    return this.statusListeners.add(listener);
+    return this.signals.onStatus(listener);
   }
 
   onReset(listener: (channel: string) => void): () => void {
-    return this.resetListeners.add(listener);
+    return this.signals.onReset(listener);
   }
 
   onMessage(listener: (message: BrokerMessage) => void): () => void {
-    return this.messageListeners.add(listener);
+    return this.signals.onMessage(listener);
   }
 
   async publish(channel: string, data: unknown): Promise<number> {
@@ -261,7 +252,7 @@ class RedisBrokerAdapter implements RedisBroker {
       throw new RangeError(`message exceeds ${MAX_MESSAGE_BYTES} bytes`);
     }
     if (this.closing) throw new BrokerDownError('redis broker is closed');
-    if (this.currentStatus !== 'up') throw new BrokerDownError('redis broker is down');
+    if (this.signals.status !== 'up') throw new BrokerDownError('redis broker is down');
     try {
       const seq = await this.commands.fleetdeckPublish(
         this.key('seq', channel),
@@ -321,8 +312,7 @@ class RedisBrokerAdapter implements RedisBroker {
     this.closing ??= (async () => {
       this.delivery.dispose();
       this.setStatus('down');
-      this.statusListeners.clear();
-      this.messageListeners.clear();
+      this.signals.clear();
       await Promise.all([quit(this.commands), quit(this.subscriber)]);
     })();
     return this.closing;
@@ -402,9 +392,7 @@ class RedisBrokerAdapter implements RedisBroker {
   }
 
   private setStatus(status: BrokerStatus): void {
-    if (status === this.currentStatus) return;
-    this.currentStatus = status;
-    this.statusListeners.emit(status);
+    if (!this.signals.setStatus(status)) return;
     // Back up: read what each channel missed while the subscription was down.
     if (status === 'up') this.delivery.catchUp();
   }

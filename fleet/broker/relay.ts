@@ -45,7 +45,7 @@ import {
   parseSequencedMessage,
   type SequencedMessage,
 } from './broker-message.js';
-import { Listeners } from './listeners.js';
+import { BrokerSignals } from './listeners.js';
 import { type DeliveryGap, type DeliveryStats, SequencedDelivery } from './sequenced-delivery.js';
 
 /** A client's request to the relay. */
@@ -485,13 +485,10 @@ export function createRelayBroker(options: RelayBrokerOptions): RelayBroker {
 
 class RelayBrokerAdapter implements RelayBroker {
   readonly kind = 'relay' as const;
-  private currentStatus: BrokerStatus = 'down';
   private readonly historyLength: number;
   private readonly wanted = new Set<string>();
   private readonly delivery: SequencedDelivery;
-  private readonly statusListeners: Listeners<BrokerStatus>;
-  private readonly messageListeners: Listeners<BrokerMessage>;
-  private readonly resetListeners: Listeners<string>;
+  private readonly signals: BrokerSignals;
   private readonly pending = new Map<number, PendingRequest>();
   private socket: WebSocket | null = null;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -509,36 +506,30 @@ class RelayBrokerAdapter implements RelayBroker {
       this.counts.listenerErrors++;
       options.onError?.(error);
     };
-    this.statusListeners = new Listeners(onListenerError);
-    this.messageListeners = new Listeners(onListenerError);
-    this.resetListeners = new Listeners(onListenerError);
+    this.signals = new BrokerSignals(onListenerError);
     this.delivery = new SequencedDelivery({
       readLog: (channel, afterSeq) => this.readLog(channel, afterSeq, this.historyLength),
-      deliver: (message) => this.messageListeners.emit(message),
-      onGap: (gap) => {
-        // Tell the node before the new epoch's messages arrive, so it can restart its own seq bookkeeping.
-        if (gap.reason === 'broker-reset') this.resetListeners.emit(gap.channel);
-        options.onGap?.(gap);
-      },
+      deliver: (message) => this.signals.deliver(message),
+      onGap: this.signals.gapHandler(options.onGap),
       onError: onListenerError,
     });
     this.connect();
   }
 
   get status(): BrokerStatus {
-    return this.currentStatus;
+    return this.signals.status;
   }
 
   onStatus(listener: (status: BrokerStatus) => void): () => void {
-    return this.statusListeners.add(listener);
+    return this.signals.onStatus(listener);
   }
 
   onReset(listener: (channel: string) => void): () => void {
-    return this.resetListeners.add(listener);
+    return this.signals.onReset(listener);
   }
 
   onMessage(listener: (message: BrokerMessage) => void): () => void {
-    return this.messageListeners.add(listener);
+    return this.signals.onMessage(listener);
   }
 
   async publish(channel: string, data: unknown): Promise<number> {
@@ -547,7 +538,7 @@ class RelayBrokerAdapter implements RelayBroker {
     if (Buffer.byteLength(dataText) > MAX_MESSAGE_BYTES) {
       throw new RangeError(`message exceeds ${MAX_MESSAGE_BYTES} bytes`);
     }
-    if (this.currentStatus !== 'up')
+    if (this.signals.status !== 'up')
       throw new BrokerDownError(`relay broker is ${this.closing ? 'closed' : 'down'}`);
     const origin = JSON.stringify(this.options.nodeId);
     const reply = await this.request(
@@ -594,8 +585,7 @@ class RelayBrokerAdapter implements RelayBroker {
       clearTimeout(this.reconnectTimer);
       this.delivery.dispose();
       this.setStatus('down');
-      this.statusListeners.clear();
-      this.messageListeners.clear();
+      this.signals.clear();
       const socket = this.socket;
       this.socket = null;
       this.stopHeartbeat();
@@ -747,9 +737,7 @@ class RelayBrokerAdapter implements RelayBroker {
   }
 
   private setStatus(status: BrokerStatus): void {
-    if (status === this.currentStatus) return;
-    this.currentStatus = status;
-    this.statusListeners.emit(status);
+    if (!this.signals.setStatus(status)) return;
     // Back up: read what each channel missed while the connection was down.
     if (status === 'up') this.delivery.catchUp();
   }
