@@ -2,6 +2,8 @@
  * The console API over one WebSocket (web mode). The browser and Playwright tests use this;
  * Electron uses the preload bridge instead. Owns its socket and retry timer: dispose() ends both.
  */
+
+import { assertNever } from '../../main/common/assert-never.js';
 import type {
   ConsoleRequests,
   RequestName,
@@ -10,7 +12,6 @@ import type {
   WebServerMessage,
 } from '../../main/common/console-api.js';
 import type { FleetDelta } from '../../main/common/models.js';
-import { assertNever } from '../assert-never.js';
 import type { ConnectionStatus, ConsoleConnection } from './console-connection.js';
 import { isAlertsSnapshot, isFleetSnapshot, isHistoryResult, parseWebServerMessage } from './web-messages.js';
 
