@@ -3,10 +3,13 @@ import { useConnectionStatus } from './api/use-connection-status.js';
 import { AlertsList } from './components/alerts-list.js';
 import { ConnectionBanner } from './components/connection-banner.js';
 import { HealthSummary } from './components/health-summary.js';
+import { type Route, routeHref, useRoute } from './router.js';
 import { useFleetState } from './stores/fleet-hooks.js';
 import type { FleetStore } from './stores/fleet-store.js';
 import { useActiveAlerts, useFleetTotals } from './stores/health-hooks.js';
 import type { HealthStore } from './stores/health-store.js';
+import { AlertsView } from './views/alerts-view.js';
+import { NodeDetailView } from './views/node-detail-view.js';
 import { NodesView } from './views/nodes-view.js';
 import { OverviewView } from './views/overview-view.js';
 
@@ -14,10 +17,57 @@ import { OverviewView } from './views/overview-view.js';
 export interface AppProps {
   readonly store: FleetStore;
   readonly health: HealthStore;
-  readonly connection: Pick<ConsoleConnection, 'getStatus' | 'onStatus'>;
+  readonly connection: Pick<
+    ConsoleConnection,
+    'getStatus' | 'onStatus' | 'getNodeDetail' | 'getHistory' | 'getSparklines' | 'getAlerts'
+  >;
 }
 
-function Body({ store, health }: { readonly store: FleetStore; readonly health: HealthStore }) {
+/** The API calls views make on demand (detail, history, sparklines), beside the pushed stores. */
+export type ViewApi = Pick<ConsoleConnection, 'getNodeDetail' | 'getHistory' | 'getSparklines' | 'getAlerts'>;
+
+const TABS: ReadonlyArray<{ readonly route: Route; readonly label: string }> = [
+  { route: { view: 'overview' }, label: 'Overview' },
+  { route: { view: 'nodes' }, label: 'Nodes' },
+  { route: { view: 'alerts' }, label: 'Alerts' },
+];
+
+function Nav({ route, alertCount }: { readonly route: Route; readonly alertCount: number }) {
+  // The node detail belongs to the Nodes tab.
+  const current = route.view === 'node' ? 'nodes' : route.view;
+  return (
+    <nav className="app-nav" aria-label="Views">
+      {TABS.map((tab) => (
+        <a
+          key={tab.route.view}
+          href={routeHref(tab.route)}
+          className="app-nav-link"
+          aria-current={tab.route.view === current ? 'page' : undefined}
+        >
+          {tab.label}
+          {tab.route.view === 'alerts' && alertCount > 0 && (
+            <span className="nav-count">
+              {alertCount}
+              <span className="visually-hidden"> active</span>
+            </span>
+          )}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+function Body({
+  store,
+  health,
+  api,
+  route,
+}: {
+  readonly store: FleetStore;
+  readonly health: HealthStore;
+  readonly api: ViewApi;
+  readonly route: Route;
+}) {
   const alerts = useActiveAlerts(health);
   const state = useFleetState(store);
   if (state.phase === 'loading') {
@@ -27,23 +77,39 @@ function Body({ store, health }: { readonly store: FleetStore; readonly health: 
       </p>
     );
   }
-  if (state.nodes.length === 0) return <p className="placeholder">No nodes in this fleet file</p>;
-  // One scrolling page: overview first, then drill down in the table.
-  return (
-    <>
-      <AlertsList alerts={alerts} />
-      <OverviewView store={store} health={health} />
-      <NodesView store={store} />
-    </>
-  );
+  if (state.nodes.length === 0) {
+    return (
+      <p className="placeholder">
+        No nodes in this fleet file. Add nodes to its <code>nodes</code> list, or start a local fleet with{' '}
+        <code>npm run fleet</code>.
+      </p>
+    );
+  }
+  switch (route.view) {
+    case 'overview':
+      // Active alerts lead the overview: the first thing an on-call engineer needs.
+      return (
+        <>
+          <AlertsList alerts={alerts} />
+          <OverviewView store={store} health={health} />
+        </>
+      );
+    case 'nodes':
+      return <NodesView store={store} api={api} />;
+    case 'node':
+      return <NodeDetailView key={route.nodeId} nodeId={route.nodeId} store={store} api={api} />;
+    case 'alerts':
+      return <AlertsView health={health} api={api} />;
+  }
 }
 
-/** The console window: header with the fleet's name, health and link status, then alerts, overview and nodes. */
+/** The console window: header with the fleet's name, health, views and link status, then the chosen view. */
 export function App({ store, health, connection }: AppProps) {
   const state = useFleetState(store);
   const totals = useFleetTotals(health);
   const alerts = useActiveAlerts(health);
   const status = useConnectionStatus(connection);
+  const route = useRoute();
   return (
     <>
       <header className="app-header">
@@ -52,9 +118,10 @@ export function App({ store, health, connection }: AppProps) {
         {state.phase === 'ready' && <span className="app-name">Fleetdeck</span>}
         {state.phase === 'ready' && <HealthSummary totals={totals} alerts={alerts} />}
         <ConnectionBanner status={status} />
+        <Nav route={route} alertCount={alerts.length} />
       </header>
-      <main className="app-main">
-        <Body store={store} health={health} />
+      <main className="app-main" data-view={route.view}>
+        <Body store={store} health={health} api={connection} route={route} />
       </main>
     </>
   );

@@ -6,13 +6,24 @@
  * built from the request and event maps below, so a method or payload typo is a compile
  * error on every side. Types only, plus the channel-name table: no Node, no DOM.
  */
-import type { AlertsSnapshot, FleetDelta, FleetSnapshot, HistoryResult, HistoryScope } from './models.js';
+import type {
+  AlertsSnapshot,
+  FleetDelta,
+  FleetSnapshot,
+  HistoryResult,
+  HistoryScope,
+  NodeDetail,
+  NodeSeriesName,
+  Sparklines,
+} from './models.js';
 
 /** Request methods: name → arguments and result. */
 export interface ConsoleRequests {
   getFleet: { args: []; result: FleetSnapshot };
   getHistory: { args: [scope: HistoryScope, sinceMs?: number]; result: HistoryResult };
   getAlerts: { args: []; result: AlertsSnapshot };
+  getNodeDetail: { args: [nodeId: string]; result: NodeDetail };
+  getSparklines: { args: [nodeIds: string[], series: NodeSeriesName, points: number]; result: Sparklines };
 }
 
 /** Events pushed from main to the renderer: name → payload. */
@@ -49,6 +60,13 @@ export interface ConsoleHealthApi {
   getHistory(scope: HistoryScope, sinceMs?: number): Promise<HistoryResult>;
   /** Active alerts, recently resolved ones and the thresholds in force. */
   getAlerts(): Promise<AlertsSnapshot>;
+  /** One node's close codes, busiest channels and the rest of what its detail view shows. Rejects for an unknown node. */
+  getNodeDetail(nodeId: string): Promise<NodeDetail>;
+  /**
+   * The newest `points` values of one series for up to {@link MAX_SPARKLINE_NODES} nodes (the rows
+   * on screen), from the same history as `getHistory`.
+   */
+  getSparklines(nodeIds: string[], series: NodeSeriesName, points: number): Promise<Sparklines>;
 }
 
 /** The main-process side: one async handler per request method. */
@@ -61,6 +79,8 @@ export const IPC_CHANNELS = {
   getFleet: 'fleetdeck:get-fleet',
   getHistory: 'fleetdeck:get-history',
   getAlerts: 'fleetdeck:get-alerts',
+  getNodeDetail: 'fleetdeck:get-node-detail',
+  getSparklines: 'fleetdeck:get-sparklines',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies Record<RequestName | EventName, string>;
 

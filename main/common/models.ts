@@ -2,9 +2,21 @@
  * The console's view of a fleet: what the core computes and the renderer draws.
  * Pure TypeScript: no Node, no DOM, no Electron.
  */
-import type { DependencyStatus, HealthStats, NodeIdentity, Transport } from '../../agent/protocol.js';
+import type {
+  ChannelFigures,
+  DependencyStatus,
+  HealthStats,
+  NodeIdentity,
+  Transport,
+} from '../../agent/protocol.js';
 
-export type { DependencyStatus, HealthStats, NodeIdentity, Transport } from '../../agent/protocol.js';
+export type {
+  ChannelFigures,
+  DependencyStatus,
+  HealthStats,
+  NodeIdentity,
+  Transport,
+} from '../../agent/protocol.js';
 export { TRANSPORTS } from '../../agent/protocol.js';
 
 /**
@@ -190,6 +202,7 @@ export const NODE_SERIES = [
   'loopDelayP99Ms',
   'cpu',
   'rssBytes',
+  'abnormalClosesPerSec',
 ] as const;
 /** One of {@link NODE_SERIES}. */
 export type NodeSeriesName = (typeof NODE_SERIES)[number];
@@ -301,4 +314,40 @@ export interface AlertsSnapshot {
   readonly recent: readonly Alert[];
   /** The thresholds in force. */
   readonly thresholds: AlertThresholds;
+}
+
+/** What the node detail view shows beyond the node's {@link NodeView}. */
+export interface NodeDetail {
+  /** Epoch ms when the detail was read. */
+  readonly time: number;
+  readonly view: NodeView;
+  /** Close codes seen since the agent started, cumulative (`"1000"` → count); empty while unknown. */
+  readonly closeCodes: Readonly<Record<string, number>>;
+  /**
+   * The busiest channels of the node's latest sample interval, busiest first, at most
+   * {@link NODE_DETAIL_TOP_CHANNELS}; empty while the link is down or the host reports none.
+   */
+  readonly topChannels: readonly ChannelFigures[];
+  /** Length of the interval `topChannels` covers, ms; null while there is no sample. */
+  readonly channelsIntervalMs: number | null;
+  /** Channels with a local subscriber now and the subscribers summed; null while unknown. */
+  readonly subscribedChannels: number | null;
+  readonly subscribers: number | null;
+}
+
+/** Channels a node detail carries at most. */
+export const NODE_DETAIL_TOP_CHANNELS = 10;
+
+/** Points a sparkline request may ask for at most. */
+export const MAX_SPARKLINE_POINTS = 300;
+/** Nodes a sparkline request may name at most (a screenful of rows, with room to spare). */
+export const MAX_SPARKLINE_NODES = 200;
+
+/** The newest points of one node series for several nodes, on the fleet's tick axis. */
+export interface Sparklines {
+  readonly series: NodeSeriesName;
+  /** Epoch ms of each point, oldest first; every node's values align with it. */
+  readonly times: readonly number[];
+  /** Node id → values (null where the node had no figure). Nodes without history are absent. */
+  readonly byNode: Readonly<Record<string, readonly (number | null)[]>>;
 }

@@ -8,7 +8,12 @@ import type { ConsoleHandlers, Unsubscribe } from '../common/console-api.js';
 import type { FleetDelta } from '../common/models.js';
 import type { FleetConfig } from './fleet-file.js';
 import { FleetStore } from './fleet-store.js';
-import { HISTORY_RESOLUTION_MS, parseHistoryArgs } from './history.js';
+import {
+  HISTORY_RESOLUTION_MS,
+  parseHistoryArgs,
+  parseNodeDetailArgs,
+  parseSparklinesArgs,
+} from './history.js';
 import { DEFAULT_LINK_TIMING, NodeLink, type NodeLinkTiming } from './node-link.js';
 
 /** Options for {@link createConsoleService}. */
@@ -92,6 +97,8 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
         if (args.length !== 0) throw new TypeError('getAlerts takes no arguments');
         return store.alerts();
       },
+      getNodeDetail: async (...args) => store.nodeDetail(...parseNodeDetailArgs(args)),
+      getSparklines: async (...args) => store.sparklines(...parseSparklinesArgs(args)),
     },
     subscribe(listener) {
       listeners.add(listener);

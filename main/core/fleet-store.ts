@@ -6,19 +6,29 @@
  * Once a second its owner calls {@link FleetStore.tick}: totals, balance, history and alerts
  * are computed from the latest views then, never per sample, and ride on the next delta.
  */
-import type { ConnectionStats, EventFrame, HelloFrame, SampleFrame } from '../../agent/protocol.js';
 import type {
-  Alert,
-  AlertsDelta,
-  AlertsSnapshot,
-  AlertThresholds,
-  FleetDelta,
-  FleetSnapshot,
-  FleetTotals,
-  HistoryResult,
-  HistoryScope,
-  NodeRates,
-  NodeView,
+  ChannelFigures,
+  ConnectionStats,
+  EventFrame,
+  HelloFrame,
+  SampleFrame,
+} from '../../agent/protocol.js';
+import {
+  type Alert,
+  type AlertsDelta,
+  type AlertsSnapshot,
+  type AlertThresholds,
+  type FleetDelta,
+  type FleetSnapshot,
+  type FleetTotals,
+  type HistoryResult,
+  type HistoryScope,
+  NODE_DETAIL_TOP_CHANNELS,
+  type NodeDetail,
+  type NodeRates,
+  type NodeSeriesName,
+  type NodeView,
+  type Sparklines,
 } from '../common/models.js';
 import { AlertEngine } from './alerts.js';
 import type { FleetNodeConfig } from './fleet-file.js';
@@ -28,10 +38,20 @@ import { FleetHistory, type FleetHistoryOptions } from './history.js';
 /** What rates need of the previous sample: kept instead of the whole frame, whose channel list would otherwise live long enough to be promoted and need a full GC. */
 export type RateBaseline = Pick<SampleFrame, 'seq' | 'time' | 'traffic' | 'connections'>;
 
+/** The part of a node's latest channel figures the detail view shows: the busiest few, copied out of the frame. */
+interface LatestChannels {
+  readonly top: readonly ChannelFigures[];
+  readonly intervalMs: number;
+  readonly subscribedChannels: number;
+  readonly subscribers: number;
+}
+
 interface NodeRecord {
   view: NodeView;
   /** The previous sample of the same agent run: the baseline for rates. */
   baseline: RateBaseline | null;
+  /** From the latest sample; null while the link is down. */
+  channels: LatestChannels | null;
 }
 
 /** Close codes of an orderly close: normal, going away (restart, page left), service restart (drain). */
@@ -103,6 +123,7 @@ export class FleetStore {
     this.removed.delete(node.id);
     this.records.set(node.id, {
       baseline: null,
+      channels: null,
       view: {
         id: node.id,
         adminUrl: node.adminUrl,
@@ -150,6 +171,13 @@ export class FleetStore {
         traffic: frame.traffic,
         connections: frame.connections,
       };
+      const { channels } = frame;
+      record.channels = {
+        top: channels.top.slice(0, NODE_DETAIL_TOP_CHANNELS),
+        intervalMs: channels.intervalMs,
+        subscribedChannels: channels.subscribedChannels,
+        subscribers: channels.subscribers,
+      };
       return {
         status: frame.state,
         connections: frame.connections,
@@ -174,6 +202,7 @@ export class FleetStore {
   down(nodeId: string, problem: string): void {
     this.update(nodeId, (record) => {
       record.baseline = null;
+      record.channels = null;
       return {
         status: 'unreachable',
         connections: null,
@@ -245,6 +274,27 @@ export class FleetStore {
       }
     }
     return this.fleetHistory.read(scope, sinceMs);
+  }
+
+  /** What the node detail view shows beyond the node's view; throws for a node not in the fleet. */
+  nodeDetail(nodeId: string): NodeDetail {
+    const record = this.records.get(nodeId);
+    if (!record) throw new Error(`no node "${nodeId}" in this fleet`);
+    const { channels } = record;
+    return {
+      time: this.now(),
+      view: record.view,
+      closeCodes: record.baseline?.connections.closeCodes ?? {},
+      topChannels: channels?.top ?? [],
+      channelsIntervalMs: channels?.intervalMs ?? null,
+      subscribedChannels: channels?.subscribedChannels ?? null,
+      subscribers: channels?.subscribers ?? null,
+    };
+  }
+
+  /** The newest `points` values of one series for the named nodes (those with history; others are left out). */
+  sparklines(nodeIds: readonly string[], series: NodeSeriesName, points: number): Sparklines {
+    return this.fleetHistory.sparklines(nodeIds, series, points);
   }
 
   /** Active alerts, recently resolved ones and the thresholds in force. */

@@ -6,9 +6,9 @@
  * Memory. The fleet's 21 series are {@link RingSeries} (a 64-bit time and a 32-bit value per
  * point: 900 × 12 B = 10.8 KB each, 227 KB in all, whatever the fleet's size). Per node, a time
  * per value would cost more than the values, so nodes share the fleet's tick axis: one
- * Float64Array of tick times (7.2 KB) and, per node, 7 Float32 columns on it (7 × 900 × 4 B =
- * 25.2 KB). At 1,000 nodes that is 25.2 MB of node history (a time per node series would make it
- * 75.6 MB; a time axis per node 32.4 MB). Typed-array storage lives outside the V8 heap: it
+ * Float64Array of tick times (7.2 KB) and, per node, 8 Float32 columns on it (8 × 900 × 4 B =
+ * 28.8 KB). At 1,000 nodes that is 28.8 MB of node history (a time per node series would make it
+ * 86.4 MB; a time axis per node 36 MB). Typed-array storage lives outside the V8 heap: it
  * shows in `process.memoryUsage().arrayBuffers`, not `heapUsed`.
  *
  * Precision. Stored figures are rates and gauges, never cumulative counters, so 32-bit floats
@@ -22,12 +22,15 @@ import {
   type FleetSeriesName,
   type FleetTotals,
   type HistoryScope,
+  MAX_SPARKLINE_NODES,
+  MAX_SPARKLINE_POINTS,
   NODE_SERIES,
   type NodeHistoryResult,
   type NodeSeriesName,
   type NodeStatus,
   type NodeView,
   type SeriesColumns,
+  type Sparklines,
   type Transport,
 } from '../common/models.js';
 import { isReporting } from './fleet-totals.js';
@@ -201,6 +204,7 @@ function nodeFigures(view: NodeView): Record<NodeSeriesName, number> {
     loopDelayP99Ms: health?.loopDelayP99Ms ?? Number.NaN,
     cpu: health?.cpu ?? Number.NaN,
     rssBytes: health?.rssBytes ?? Number.NaN,
+    abnormalClosesPerSec: rates?.abnormalClosesPerSec ?? Number.NaN,
   };
 }
 
@@ -347,6 +351,34 @@ export class FleetHistory {
     return { kind: 'node', nodeId, ...this.window(), times, series };
   }
 
+  /**
+   * The newest `points` ticks of one series for each named node whose history is kept, on the
+   * shared tick axis (a node recorded for fewer ticks is padded with nulls at the start).
+   */
+  sparklines(nodeIds: readonly string[], series: NodeSeriesName, points: number): Sparklines {
+    const count = Math.max(0, Math.min(points, this.ticks, this.capacity));
+    const firstTick = this.ticks - count;
+    const times: number[] = [];
+    for (let tick = firstTick; tick < this.ticks; tick++)
+      times.push(this.tickTimes[tick % this.capacity] as number);
+    const column = NODE_SERIES.indexOf(series);
+    const byNode: Record<string, Array<number | null>> = {};
+    for (const nodeId of nodeIds) {
+      const track = this.nodes.get(nodeId);
+      if (!track) continue;
+      const values: Array<number | null> = [];
+      for (let tick = firstTick; tick < this.ticks; tick++) {
+        values.push(
+          tick < track.firstTick
+            ? null
+            : output(track.values[column * this.capacity + (tick % this.capacity)]),
+        );
+      }
+      byNode[nodeId] = values;
+    }
+    return { series, times, byNode };
+  }
+
   private window(): { resolutionMs: number; windowMs: number } {
     return { resolutionMs: this.resolutionMs, windowMs: this.capacity * this.resolutionMs };
   }
@@ -389,4 +421,35 @@ export function parseHistoryArgs(args: readonly unknown[]): [scope: HistoryScope
     throw new TypeError('getHistory sinceMs must be a finite number of epoch milliseconds');
   }
   return [parsed, sinceMs];
+}
+
+/** Checks `getNodeDetail`'s untrusted arguments. */
+export function parseNodeDetailArgs(args: readonly unknown[]): [nodeId: string] {
+  const [nodeId] = args;
+  if (args.length !== 1 || typeof nodeId !== 'string' || nodeId.length === 0 || nodeId.length > 256) {
+    throw new TypeError('getNodeDetail takes one node id');
+  }
+  return [nodeId];
+}
+
+/** Checks `getSparklines`'s untrusted arguments. */
+export function parseSparklinesArgs(
+  args: readonly unknown[],
+): [nodeIds: string[], series: NodeSeriesName, points: number] {
+  const [nodeIds, series, points] = args;
+  const usage = `getSparklines takes up to ${MAX_SPARKLINE_NODES} node ids, a node series (${NODE_SERIES.join(', ')}) and 1–${MAX_SPARKLINE_POINTS} points`;
+  if (
+    args.length !== 3 ||
+    !Array.isArray(nodeIds) ||
+    nodeIds.length > MAX_SPARKLINE_NODES ||
+    !nodeIds.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 256) ||
+    typeof series !== 'string' ||
+    !(NODE_SERIES as readonly string[]).includes(series) ||
+    !Number.isSafeInteger(points) ||
+    (points as number) < 1 ||
+    (points as number) > MAX_SPARKLINE_POINTS
+  ) {
+    throw new TypeError(usage);
+  }
+  return [nodeIds as string[], series as NodeSeriesName, points as number];
 }

@@ -10,7 +10,7 @@ import {
   type RequestName,
 } from '../common/console-api.js';
 import type { ConsoleService } from '../core/console-service.js';
-import { parseHistoryArgs } from '../core/history.js';
+import { parseHistoryArgs, parseNodeDetailArgs, parseSparklinesArgs } from '../core/history.js';
 import { APP_INDEX_URL } from './main-window.js';
 
 /**
@@ -29,6 +29,8 @@ const argumentParsers: {
     if (args.length !== 0) throw new TypeError('getAlerts takes no arguments');
     return [];
   },
+  getNodeDetail: (args) => parseNodeDetailArgs(args),
+  getSparklines: (args) => parseSparklinesArgs(args),
 };
 
 const requestNames = Object.keys(argumentParsers) as RequestName[];

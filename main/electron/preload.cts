@@ -23,6 +23,8 @@ const channels = {
   getFleet: 'fleetdeck:get-fleet',
   getHistory: 'fleetdeck:get-history',
   getAlerts: 'fleetdeck:get-alerts',
+  getNodeDetail: 'fleetdeck:get-node-detail',
+  getSparklines: 'fleetdeck:get-sparklines',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies typeof IPC_CHANNELS;
 
@@ -48,6 +50,8 @@ const api = {
   getFleet: () => invoke('getFleet'),
   getHistory: (scope, sinceMs) => invoke('getHistory', scope, sinceMs),
   getAlerts: () => invoke('getAlerts'),
+  getNodeDetail: (nodeId) => invoke('getNodeDetail', nodeId),
+  getSparklines: (nodeIds, series, points) => invoke('getSparklines', nodeIds, series, points),
   onFleetDelta: (listener) => on('fleetDelta', listener),
 } satisfies ConsoleApi & ConsoleHealthApi;
 

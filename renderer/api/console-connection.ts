@@ -29,6 +29,8 @@ export function connectionFromBridge(bridge: ConsoleApi): ConsoleConnection {
     getFleet: () => bridge.getFleet(),
     getHistory: (scope, sinceMs) => bridge.getHistory(scope, sinceMs),
     getAlerts: () => bridge.getAlerts(),
+    getNodeDetail: (nodeId) => bridge.getNodeDetail(nodeId),
+    getSparklines: (nodeIds, series, points) => bridge.getSparklines(nodeIds, series, points),
     // The same health-field checks as web mode: a bad field is dropped, the node update kept.
     onFleetDelta: (listener) => bridge.onFleetDelta((delta) => listener(withValidHealthFields(delta))),
     getStatus: () => OPEN_STATUS,
@@ -44,6 +46,8 @@ export function unavailableConnection(reason: string): ConsoleConnection {
     getFleet: () => Promise.reject(new Error(reason)),
     getHistory: () => Promise.reject(new Error(reason)),
     getAlerts: () => Promise.reject(new Error(reason)),
+    getNodeDetail: () => Promise.reject(new Error(reason)),
+    getSparklines: () => Promise.reject(new Error(reason)),
     onFleetDelta: () => () => {},
     getStatus: () => status,
     onStatus: () => () => {},

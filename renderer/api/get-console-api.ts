@@ -14,7 +14,9 @@ function isConsoleApi(value: unknown): value is ConsoleApi {
     typeof Reflect.get(value, 'getFleet') === 'function' &&
     typeof Reflect.get(value, 'onFleetDelta') === 'function' &&
     typeof Reflect.get(value, 'getHistory') === 'function' &&
-    typeof Reflect.get(value, 'getAlerts') === 'function'
+    typeof Reflect.get(value, 'getAlerts') === 'function' &&
+    typeof Reflect.get(value, 'getNodeDetail') === 'function' &&
+    typeof Reflect.get(value, 'getSparklines') === 'function'
   );
 }
 

@@ -13,7 +13,14 @@ import type {
 } from '../../main/common/console-api.js';
 import type { FleetDelta } from '../../main/common/models.js';
 import type { ConnectionStatus, ConsoleConnection } from './console-connection.js';
-import { isAlertsSnapshot, isFleetSnapshot, isHistoryResult, parseWebServerMessage } from './web-messages.js';
+import {
+  isAlertsSnapshot,
+  isFleetSnapshot,
+  isHistoryResult,
+  isNodeDetail,
+  isSparklines,
+  parseWebServerMessage,
+} from './web-messages.js';
 
 /** Options for {@link createWebConsoleClient}; only `url` is required. */
 export interface WebConsoleClientOptions {
@@ -211,6 +218,9 @@ export function createWebConsoleClient(options: WebConsoleClientOptions): Consol
     getHistory: (scope, sinceMs) =>
       request('getHistory', sinceMs === undefined ? [scope] : [scope, sinceMs], isHistoryResult),
     getAlerts: () => request('getAlerts', [], isAlertsSnapshot),
+    getNodeDetail: (nodeId) => request('getNodeDetail', [nodeId], isNodeDetail),
+    getSparklines: (nodeIds, series, points) =>
+      request('getSparklines', [nodeIds, series, points], isSparklines),
     onFleetDelta(listener) {
       deltaListeners.add(listener);
       return () => deltaListeners.delete(listener);

@@ -13,8 +13,10 @@ import type {
   FleetSnapshot,
   FleetTotals,
   HistoryResult,
+  NodeDetail,
   NodeStatus,
   NodeView,
+  Sparklines,
 } from '../../main/common/models.js';
 import {
   ALERT_KINDS,
@@ -204,6 +206,40 @@ export function isAlertsSnapshot(value: unknown): value is AlertsSnapshot {
     isAlertList(value.active) &&
     isAlertList(value.recent) &&
     isRecord(value.thresholds)
+  );
+}
+
+function isChannelFigures(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isString(value.name) &&
+    isNumberRecord(value, ['published', 'delivered', 'bytesIn', 'bytesOut', 'subscribers'])
+  );
+}
+
+/** True when `value` looks like a {@link NodeDetail}. */
+export function isNodeDetail(value: unknown): value is NodeDetail {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    isNodeView(value.view) &&
+    isRecord(value.closeCodes) &&
+    Object.values(value.closeCodes).every(isFiniteNumber) &&
+    Array.isArray(value.topChannels) &&
+    value.topChannels.every(isChannelFigures) &&
+    isNullableNumber(value.channelsIntervalMs) &&
+    isNullableNumber(value.subscribedChannels) &&
+    isNullableNumber(value.subscribers)
+  );
+}
+
+/** True when `value` looks like {@link Sparklines}: every node's values aligned with `times`. */
+export function isSparklines(value: unknown): value is Sparklines {
+  if (!isRecord(value) || !isOneOf(NODE_SERIES)(value.series)) return false;
+  const { times, byNode } = value;
+  if (!Array.isArray(times) || !times.every(isFiniteNumber) || !isRecord(byNode)) return false;
+  return Object.values(byNode).every(
+    (values) => Array.isArray(values) && values.length === times.length && values.every(isNullableNumber),
   );
 }
 

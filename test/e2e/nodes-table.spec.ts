@@ -28,7 +28,7 @@ const cell = (page: Page, nodeId: string, column: string) =>
 const stateOf = (page: Page, nodeId: string) => cell(page, nodeId, 'state').locator('.status-label');
 
 test('the table is accessible and lists every node live', async ({ page }) => {
-  await page.goto(consoleUrl);
+  await page.goto(`${consoleUrl}#/nodes`);
   const table = page.getByRole('table', { name: 'Nodes' });
   for (const name of ['Node', 'State', 'Connections', 'Bandwidth in', 'Bandwidth out', 'Messages/s']) {
     await expect(table.getByRole('columnheader', { name, exact: true })).toBeVisible();
@@ -42,7 +42,7 @@ test('the table is accessible and lists every node live', async ({ page }) => {
 test('25 clients on one node read exactly 25 within 3 s, then 0 within 3 s after they close', async ({
   page,
 }) => {
-  await page.goto(consoleUrl);
+  await page.goto(`${consoleUrl}#/nodes`);
   await expect(cell(page, 'node-1', 'connections')).toHaveText('0');
   let sockets: WebSocket[] = [];
   try {
@@ -59,7 +59,7 @@ test('25 clients on one node read exactly 25 within 3 s, then 0 within 3 s after
 test('a killed node turns unreachable within 3 s and comes back active with fresh numbers', async ({
   page,
 }) => {
-  await page.goto(consoleUrl);
+  await page.goto(`${consoleUrl}#/nodes`);
   await expect(stateOf(page, 'node-2')).toHaveText('active');
   await nodes[1]?.kill();
   await expect(stateOf(page, 'node-2')).toHaveText('unreachable', { timeout: 3_000 });

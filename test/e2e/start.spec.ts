@@ -28,7 +28,7 @@ test('starts 3 nodes, says why it is in web mode, and serves a console whose num
   expect(output).toMatch(/^fleet ready: 3 nodes, fleet file \S+$/m);
   expect(output).toMatch(/^Opening the console in web mode because .+\.$/m);
 
-  await page.goto(url);
+  await page.goto(`${url}#/nodes`);
   const rows = page.locator('tbody tr');
   await expect(rows).toHaveCount(3);
   await expect(page.locator('[data-column="state"] .status-label')).toHaveText([

@@ -1,0 +1,69 @@
+/**
+ * Views are addressed by the URL's fragment, so Back and Forward work, a view can be linked
+ * and reloaded, and the Electron IPC check (which ignores fragments) still sees our own page.
+ *
+ *   #/            overview
+ *   #/nodes       nodes table
+ *   #/nodes/<id>  one node's detail
+ *   #/alerts      active and recent alerts
+ */
+import { useSyncExternalStore } from 'react';
+
+/** Which view the window shows. */
+export type Route =
+  | { readonly view: 'overview' }
+  | { readonly view: 'nodes' }
+  | { readonly view: 'node'; readonly nodeId: string }
+  | { readonly view: 'alerts' };
+
+const OVERVIEW: Route = { view: 'overview' };
+
+/** The route a fragment names; anything unknown is the overview. */
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path === '/nodes') return { view: 'nodes' };
+  if (path === '/alerts') return { view: 'alerts' };
+  const node = /^\/nodes\/(.+)$/.exec(path);
+  if (node?.[1] !== undefined) {
+    try {
+      return { view: 'node', nodeId: decodeURIComponent(node[1]) };
+    } catch {
+      return OVERVIEW;
+    }
+  }
+  return OVERVIEW;
+}
+
+/** The fragment for a route, for `href` and {@link navigate}. */
+export function routeHref(route: Route): string {
+  switch (route.view) {
+    case 'overview':
+      return '#/';
+    case 'nodes':
+      return '#/nodes';
+    case 'alerts':
+      return '#/alerts';
+    case 'node':
+      return `#/nodes/${encodeURIComponent(route.nodeId)}`;
+  }
+}
+
+/** Shows `route`, adding a history entry. */
+export function navigate(route: Route): void {
+  window.location.hash = routeHref(route);
+}
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+}
+
+// The string, not a parsed object: useSyncExternalStore needs a stable value between changes.
+const readHash = () => window.location.hash;
+
+/** The route in the address bar, re-rendering when it changes. */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, readHash);
+  // Parsing is cheap and yields equal routes for an equal hash; callers compare fields, not objects.
+  return parseRoute(hash);
+}
