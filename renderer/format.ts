@@ -71,3 +71,41 @@ export function formatClock(value: number | null | undefined): string {
 export function formatRatio(value: number | null | undefined): string {
   return isPresent(value) ? value.toFixed(2) : MISSING_VALUE;
 }
+
+const BYTE_UNITS = [' B', ' KB', ' MB', ' GB', ' TB'] as const;
+
+/** A size in bytes, SI: '512 B', '1.5 KB', '87 MB'; '—' for null. */
+export function formatBytes(value: number | null | undefined): string {
+  return isPresent(value) ? formatScaled(value, BYTE_UNITS) : MISSING_VALUE;
+}
+
+/** Milliseconds: '0.4 ms', '12 ms', '1.2 s'; '—' for null. */
+export function formatMs(value: number | null | undefined): string {
+  if (!isPresent(value)) return MISSING_VALUE;
+  if (Math.abs(value) >= 1000) return `${(value / 1000).toFixed(1)} s`;
+  return `${formatMagnitude(value, false)} ms`;
+}
+
+/** A share where 1 is 100 %: CPU of one core, a transport's part. '0 %', '4.5 %', '87 %'; '—' for null. */
+export function formatPercent(value: number | null | undefined): string {
+  if (!isPresent(value)) return MISSING_VALUE;
+  const percent = value * 100;
+  return `${percent === 0 ? '0' : formatMagnitude(percent, false)} %`;
+}
+
+/**
+ * How long since `startedAt`, at `now`, in the two largest units: '45s', '12m 5s', '3h 20m',
+ * '2d 4h'; '—' for null. A start in the future (clock skew between hosts) reads '0s'.
+ */
+export function formatUptime(startedAt: number | null | undefined, now: number): string {
+  if (!isPresent(startedAt)) return MISSING_VALUE;
+  const seconds = Math.max(0, Math.floor((now - startedAt) / 1000));
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m ${rest}s`;
+  return `${rest}s`;
+}
