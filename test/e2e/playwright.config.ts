@@ -16,6 +16,8 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
+    // The size the screenshots are judged at.
+    viewport: { width: 1280, height: 800 },
     launchOptions: {
       executablePath: CHROMIUM,
       args: [
