@@ -109,3 +109,11 @@ export function formatUptime(startedAt: number | null | undefined, now: number):
   if (minutes > 0) return `${minutes}m ${rest}s`;
   return `${rest}s`;
 }
+
+/** A local date and time of day from epoch ms, 24-hour: '2025-03-14 14:05:09'; '—' for null. */
+export function formatDateTime(value: number | null | undefined): string {
+  if (!isPresent(value)) return MISSING_VALUE;
+  const date = new Date(value);
+  const pad = (part: number) => String(part).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${clockFormat.format(value)}`;
+}

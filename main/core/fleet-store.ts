@@ -156,7 +156,11 @@ export class FleetStore {
   /** A link said hello. A new `startedAt` means the agent restarted: the baseline resets. */
   hello(nodeId: string, frame: HelloFrame): void {
     this.update(nodeId, (record) => {
-      if (record.view.identity?.startedAt !== frame.node.startedAt) record.baseline = null;
+      if (record.view.identity?.startedAt !== frame.node.startedAt) {
+        // A new run: the previous run's counters and channels describe a process that is gone.
+        record.baseline = null;
+        record.channels = null;
+      }
       return { identity: frame.node, problem: null };
     });
   }

@@ -362,7 +362,8 @@ export class FleetHistory {
     for (let tick = firstTick; tick < this.ticks; tick++)
       times.push(this.tickTimes[tick % this.capacity] as number);
     const column = NODE_SERIES.indexOf(series);
-    const byNode: Record<string, Array<number | null>> = {};
+    // Entries, not assignment: a node named "__proto__" must be a key, not the prototype.
+    const byNode: Array<[string, Array<number | null>]> = [];
     for (const nodeId of nodeIds) {
       const track = this.nodes.get(nodeId);
       if (!track) continue;
@@ -374,9 +375,9 @@ export class FleetHistory {
             : output(track.values[column * this.capacity + (tick % this.capacity)]),
         );
       }
-      byNode[nodeId] = values;
+      byNode.push([nodeId, values]);
     }
-    return { series, times, byNode };
+    return { series, times, byNode: Object.fromEntries(byNode) };
   }
 
   private window(): { resolutionMs: number; windowMs: number } {
