@@ -13,13 +13,20 @@ export interface WebConsoleFleet {
   stop(): Promise<void>;
 }
 
-/** Starts `nodeCount` nodes (node-1…) and `fleetdeck web` over them; resolves with the console URL. */
-export async function startWebConsoleFleet(nodeCount: number, name: string): Promise<WebConsoleFleet> {
+/**
+ * Starts `nodeCount` nodes (node-1…) and `fleetdeck web` over them; resolves with the console URL.
+ * `fileExtras` are merged into the fleet file, e.g. `{ alerts: { cpu: 0.0001 } }`.
+ */
+export async function startWebConsoleFleet(
+  nodeCount: number,
+  name: string,
+  fileExtras: Record<string, unknown> = {},
+): Promise<WebConsoleFleet> {
   const nodes = await Promise.all(
     Array.from({ length: nodeCount }, (_, index) => NodeProcess.start(`node-${index + 1}`)),
   );
   const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
-  writeFileSync(fleetFile, JSON.stringify(fleetFileFor(nodes, name)));
+  writeFileSync(fleetFile, JSON.stringify({ ...fleetFileFor(nodes, name), ...fileExtras }));
   const consoleProcess: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile]);
   const url = await firstLine(
     consoleProcess,
