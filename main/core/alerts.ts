@@ -267,8 +267,11 @@ function threshold(
   };
 }
 
+/** A share of a core as a percentage: whole numbers from 10 %, else two significant digits ("0.25 %"), so a low threshold stays readable. */
 function percent(share: number): string {
-  return `${Math.round(share * 100)} %`;
+  const value = share * 100;
+  if (value === 0 || Math.abs(value) >= 10) return `${Math.round(value)} %`;
+  return `${Number(value.toPrecision(2))} %`;
 }
 
 function bytes(count: number): string {

@@ -1,5 +1,6 @@
 import type { Alert, FleetTotals } from '../../main/common/models.js';
 import { formatBytesPerSecond, formatCount } from '../format.js';
+import { routeHref } from '../router.js';
 
 /** The header's one-line health: connections, bandwidth and how many alerts are open. */
 export function HealthSummary({
@@ -19,7 +20,7 @@ export function HealthSummary({
         {formatBytesPerSecond(totals?.bytesInPerSec)} in / {formatBytesPerSecond(totals?.bytesOutPerSec)} out
       </span>
       <span aria-hidden="true"> · </span>
-      <a href="#alerts-heading" className="health-alerts" data-tone={tone}>
+      <a href={routeHref({ view: 'alerts' })} className="health-alerts" data-tone={tone}>
         {alerts.length === 0
           ? 'No alerts'
           : `${formatCount(alerts.length)} ${alerts.length === 1 ? 'alert' : 'alerts'}`}
