@@ -1,17 +1,19 @@
 import type { ViewApi } from '../app.js';
 import { FleetSummary } from '../components/fleet-summary.js';
 import { NodesTable } from '../components/nodes-table.js';
-import { useFleetNodes, useFleetSummary } from '../stores/fleet-hooks.js';
+import { useFleetState, useFleetSummary } from '../stores/fleet-hooks.js';
 import type { FleetStore } from '../stores/fleet-store.js';
 
 /** The fleet's totals and the live nodes table. */
-export function NodesView({ store }: { readonly store: FleetStore; readonly api: ViewApi }) {
-  const nodes = useFleetNodes(store);
+export function NodesView({ store, api }: { readonly store: FleetStore; readonly api: ViewApi }) {
+  const state = useFleetState(store);
   const summary = useFleetSummary(store);
+  // The app shows this view only once the fleet is loaded; the guard keeps the types honest.
+  if (state.phase !== 'ready') return null;
   return (
     <section className="nodes-view" aria-label="Nodes">
       <FleetSummary summary={summary} />
-      <NodesTable nodes={nodes} />
+      <NodesTable nodes={state.nodes} time={state.time} api={api} />
     </section>
   );
 }
