@@ -2,6 +2,7 @@ import type { ConsoleConnection } from './api/console-connection.js';
 import { useConnectionStatus } from './api/use-connection-status.js';
 import { AlertsList } from './components/alerts-list.js';
 import { ConnectionBanner } from './components/connection-banner.js';
+import { FleetSwitcher, type FleetSwitcherApi, NoFleetOpen } from './components/fleet-switcher.js';
 import { HealthSummary } from './components/health-summary.js';
 import { type Route, routeHref, useRoute } from './router.js';
 import { useFleetState } from './stores/fleet-hooks.js';
@@ -19,7 +20,14 @@ export interface AppProps {
   readonly health: HealthStore;
   readonly connection: Pick<
     ConsoleConnection,
-    'getStatus' | 'onStatus' | 'getNodeDetail' | 'getHistory' | 'getSparklines' | 'getAlerts'
+    | 'getStatus'
+    | 'onStatus'
+    | 'getNodeDetail'
+    | 'getHistory'
+    | 'getSparklines'
+    | 'getAlerts'
+    | 'listFleets'
+    | 'openFleet'
   >;
 }
 
@@ -61,27 +69,26 @@ function Body({
   store,
   health,
   api,
+  fleets,
+  connected,
   route,
 }: {
   readonly store: FleetStore;
   readonly health: HealthStore;
   readonly api: ViewApi;
+  readonly fleets: FleetSwitcherApi;
+  readonly connected: boolean;
   readonly route: Route;
 }) {
   const alerts = useActiveAlerts(health);
   const state = useFleetState(store);
-  if (state.phase === 'loading') {
-    return (
-      <p className="placeholder" aria-busy="true">
-        Connecting to the console…
-      </p>
-    );
-  }
+  // Until the first fleet state arrives: "connecting", or how to open a fleet when none is open.
+  if (state.phase === 'loading') return <NoFleetOpen api={fleets} connected={connected} />;
   if (state.nodes.length === 0) {
     return (
       <p className="placeholder">
-        No nodes in this fleet file. Add nodes to its <code>nodes</code> list, or start a local fleet with{' '}
-        <code>npm run fleet</code>.
+        No nodes in this fleet yet. Add nodes to its fleet file's <code>nodes</code> list (for a DNS fleet,
+        check that its name resolves), or start a local fleet with <code>npm run fleet</code>.
       </p>
     );
   }
@@ -115,13 +122,21 @@ export function App({ store, health, connection }: AppProps) {
       <header className="app-header">
         {/* The fleet's name is the page's heading once known; until then the app's own name stands in. */}
         <h1 className="fleet-name">{state.phase === 'ready' ? state.fleetName : 'Fleetdeck'}</h1>
+        <FleetSwitcher api={connection} fleetName={state.phase === 'ready' ? state.fleetName : null} />
         {state.phase === 'ready' && <span className="app-name">Fleetdeck</span>}
         {state.phase === 'ready' && <HealthSummary totals={totals} alerts={alerts} />}
         <ConnectionBanner status={status} />
         <Nav route={route} alertCount={alerts.length} />
       </header>
       <main className="app-main" data-view={route.view}>
-        <Body store={store} health={health} api={connection} route={route} />
+        <Body
+          store={store}
+          health={health}
+          api={connection}
+          fleets={connection}
+          connected={status.state === 'open'}
+          route={route}
+        />
       </main>
     </>
   );

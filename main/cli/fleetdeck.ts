@@ -3,7 +3,7 @@
  * The fleetdeck command line, on the same core as the app.
  *
  *   fleetdeck status --fleet FILE [--json] [--wait-ms N]
- *   fleetdeck web    --fleet FILE [--port N]
+ *   fleetdeck web    [--fleet FILE] [--port N]
  *   fleetdeck start  [--nodes N] [--clients N] [--web]
  *
  * Exit codes: 0 ok · 1 failure · 2 usage error · 3 (status) some nodes are not reachable.
@@ -15,14 +15,18 @@ import { fileURLToPath } from 'node:url';
 import { ArgumentError, integerArg, type ParsedArgs, parseArgs } from '../../fleet/args.js';
 import { launchFleet } from '../../fleet/launch.js';
 import type { NodeView } from '../common/models.js';
+import { createConsoleHost } from '../core/console-host.js';
 import { createConsoleService } from '../core/console-service.js';
+import { defaultDataDir } from '../core/data-dir.js';
 import { loadFleetFile } from '../core/fleet-file.js';
 import { electronBinary } from '../electron/locate-binary.js';
 import { startWebServer } from '../web/server.js';
 
 const USAGE = `usage:
   fleetdeck status --fleet FILE [--json] [--wait-ms N]   each node's state and numbers
-  fleetdeck web    --fleet FILE [--port N]               the console in a browser (web mode)
+  fleetdeck web    [--fleet FILE] [--port N]             the console in a browser (web mode); without
+                                                        --fleet it reopens the most recent fleet, else a
+                                                        running "npm run fleet", else starts with none
   fleetdeck start  [--nodes N] [--clients N] [--port N] [--web]
                                                         a local demo fleet and the console`;
 
@@ -40,9 +44,14 @@ interface StatusRow {
   problem: string | null;
 }
 
-function fleetPath(args: ParsedArgs): string {
+function optionalFleetPath(args: ParsedArgs): string | null {
   const path = args.values.get('fleet') ?? process.env.FLEETDECK_FLEET;
-  if (!path) throw new UsageError('--fleet FILE is required');
+  return path ? path : null;
+}
+
+function fleetPath(args: ParsedArgs): string {
+  const path = optionalFleetPath(args);
+  if (path === null) throw new UsageError('--fleet FILE is required');
   return path;
 }
 
@@ -101,8 +110,15 @@ async function status(args: ParsedArgs): Promise<number> {
   const waitMs = integerArg(args, 'wait-ms', 5_000, 0, 120_000);
   const service = createConsoleService({ fleet });
   try {
-    // Wait until every node has a figure or is known unreachable, and rates if they come soon.
     const deadline = Date.now() + waitMs;
+    // A DNS fleet has no nodes until its first lookup answers.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      service.discovered(),
+      new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
+    ]);
+    clearTimeout(timer);
+    // Wait until every node has a figure or is known unreachable, and rates if they come soon.
     const settled = () =>
       service.store
         .snapshot()
@@ -111,6 +127,8 @@ async function status(args: ParsedArgs): Promise<number> {
         );
     while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const rows = service.store.snapshot().nodes.map(toRow);
+    const discoveryProblem = service.discoveryProblem();
+    if (discoveryProblem !== null) console.error(`fleetdeck: ${discoveryProblem}`);
     console.log(args.switches.has('json') ? JSON.stringify(rows, null, 2) : table(rows));
     return rows.every((row) => row.state !== 'unreachable' && row.state !== 'connecting') ? 0 : 3;
   } finally {
@@ -118,15 +136,30 @@ async function status(args: ParsedArgs): Promise<number> {
   }
 }
 
-async function serveWeb(fleetFile: string, port: number): Promise<() => Promise<void>> {
-  const fleet = await loadFleetFile(fleetFile);
-  const service = createConsoleService({ fleet });
-  const web = await startWebServer({ service, staticDir: rendererDir(), port });
-  console.log(`Fleetdeck console: ${web.url}`);
-  return async () => {
-    await web.close();
-    await service.dispose();
-  };
+/** Serves the console over `fleetFile`, or with none given, over the fleet the host finds to reopen. */
+async function serveWeb(fleetFile: string | null, port: number): Promise<() => Promise<void>> {
+  const staticDir = rendererDir();
+  const host = createConsoleHost({ dataDir: defaultDataDir() });
+  try {
+    if (fleetFile !== null) await host.open(fleetFile);
+    else {
+      const reopened = await host.openStartupFleet();
+      console.error(
+        reopened === null
+          ? 'fleetdeck: no fleet file given and none to reopen; open one in the console with "Switch fleet"'
+          : `fleetdeck: opened ${reopened}`,
+      );
+    }
+    const web = await startWebServer({ service: host, staticDir, port });
+    console.log(`Fleetdeck console: ${web.url}`);
+    return async () => {
+      await web.close();
+      await host.dispose();
+    };
+  } catch (error) {
+    await host.dispose();
+    throw error;
+  }
 }
 
 function untilSignal(): Promise<void> {
@@ -137,7 +170,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function web(args: ParsedArgs): Promise<number> {
-  const stop = await serveWeb(fleetPath(args), integerArg(args, 'port', 0, 0, 65535));
+  const stop = await serveWeb(optionalFleetPath(args), integerArg(args, 'port', 0, 0, 65535));
   await untilSignal();
   await stop();
   return 0;

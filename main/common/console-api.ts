@@ -9,6 +9,7 @@
 import type {
   AlertsSnapshot,
   FleetDelta,
+  FleetList,
   FleetSnapshot,
   HistoryResult,
   HistoryScope,
@@ -24,7 +25,14 @@ export interface ConsoleRequests {
   getAlerts: { args: []; result: AlertsSnapshot };
   getNodeDetail: { args: [nodeId: string]; result: NodeDetail };
   getSparklines: { args: [nodeIds: string[], series: NodeSeriesName, points: number]; result: Sparklines };
+  listFleets: { args: []; result: FleetList };
+  openFleet: { args: [path: string]; result: FleetSnapshot };
 }
+
+/** Requests the console host answers itself, with or without an open fleet. */
+export type HostRequestName = 'listFleets' | 'openFleet';
+/** Requests about the open fleet; they reject with "No fleet is open" while none is. */
+export type FleetRequestName = Exclude<RequestName, HostRequestName>;
 
 /** Events pushed from main to the renderer: name → payload. */
 export interface ConsoleEvents {
@@ -43,8 +51,18 @@ export type Unsubscribe = () => void;
 export interface ConsoleApi extends ConsoleHealthApi {
   /** The whole fleet as it is now. */
   getFleet(): Promise<FleetSnapshot>;
-  /** Batched changes; the first delta after subscribing has `reset: true`. */
+  /**
+   * Batched changes; the first delta after subscribing has `reset: true`, and so does the
+   * first one after the console switches to another fleet.
+   */
   onFleetDelta(listener: (delta: FleetDelta) => void): Unsubscribe;
+  /** The open fleet, recently opened fleets and running local launchers' fleets. */
+  listFleets(): Promise<FleetList>;
+  /**
+   * Switches the console to the fleet file at `path` and resolves with its first snapshot.
+   * Rejects with a readable message (file missing or invalid) and keeps the open fleet.
+   */
+  openFleet(path: string): Promise<FleetSnapshot>;
 }
 
 /**
@@ -74,6 +92,9 @@ export type ConsoleHandlers = {
   [M in RequestName]: (...args: ConsoleRequests[M]['args']) => Promise<ConsoleRequests[M]['result']>;
 };
 
+/** The handlers of the requests about the open fleet: what one fleet's console service answers. */
+export type FleetHandlers = Pick<ConsoleHandlers, FleetRequestName>;
+
 /** Electron IPC channel names, one per request and event. The only place they are spelt. */
 export const IPC_CHANNELS = {
   getFleet: 'fleetdeck:get-fleet',
@@ -81,6 +102,8 @@ export const IPC_CHANNELS = {
   getAlerts: 'fleetdeck:get-alerts',
   getNodeDetail: 'fleetdeck:get-node-detail',
   getSparklines: 'fleetdeck:get-sparklines',
+  listFleets: 'fleetdeck:list-fleets',
+  openFleet: 'fleetdeck:open-fleet',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies Record<RequestName | EventName, string>;
 

@@ -351,3 +351,39 @@ export interface Sparklines {
   /** Node id → values (null where the node had no figure). Nodes without history are absent. */
   readonly byNode: Readonly<Record<string, readonly (number | null)[]>>;
 }
+
+/**
+ * Where a fleet in the switcher comes from: a fleet file listing its nodes, a running local
+ * launcher's fleet file (`npm run fleet`), or a fleet file whose nodes come from DNS.
+ */
+export const FLEET_SOURCES = ['file', 'launcher', 'dns'] as const;
+/** One of {@link FLEET_SOURCES}. */
+export type FleetSource = (typeof FLEET_SOURCES)[number];
+
+/** A fleet file the console can open, as the fleet switcher lists it. */
+export interface FleetEntry {
+  /** Absolute path of the fleet file: what `openFleet` takes. */
+  readonly path: string;
+  /** The fleet's name from the file, or the name it had when last opened if the file cannot be read. */
+  readonly name: string;
+  /** Nodes now (the open fleet) or listed in the file; null when unknown (DNS fleets not open, unreadable files). */
+  readonly nodeCount: number | null;
+  readonly source: FleetSource;
+  /** Epoch ms when the console last opened it; null for a fleet never opened. */
+  readonly lastOpenedAt: number | null;
+  /**
+   * A sentence for the operator when something is wrong: the file is missing or invalid, or
+   * (open fleet) its DNS discovery failed; else null.
+   */
+  readonly problem: string | null;
+}
+
+/** What `listFleets` returns. The open fleet appears in neither list. */
+export interface FleetList {
+  /** The open fleet, or null when none is. */
+  readonly current: FleetEntry | null;
+  /** Fleets opened before, most recent first, at most ten. */
+  readonly recent: readonly FleetEntry[];
+  /** Running local launchers' fleets not already in `recent`, newest first. */
+  readonly discovered: readonly FleetEntry[];
+}

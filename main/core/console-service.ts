@@ -1,12 +1,14 @@
 /**
- * The console's core, wired by hand: a fleet store, one link per node, a flush timer that
- * batches changes into deltas a few times a second, and a tick timer that computes totals,
- * history and alerts once a second. Both transports (Electron IPC and web mode) and the CLI
- * sit on this; it never imports Electron.
+ * The console's core for one fleet, wired by hand: a fleet store, one link per node (static,
+ * discovered in DNS, or added at run time), a flush timer that batches changes into deltas a
+ * few times a second, and a tick timer that computes totals, history and alerts once a second.
+ * The console host (console-host.ts) switches between these; the transports (Electron IPC and
+ * web mode) sit on the host and the CLI's `status` on this directly. It never imports Electron.
  */
-import type { ConsoleHandlers, Unsubscribe } from '../common/console-api.js';
+import type { FleetHandlers, Unsubscribe } from '../common/console-api.js';
 import type { FleetDelta } from '../common/models.js';
-import type { FleetConfig } from './fleet-file.js';
+import { DnsDiscovery } from './dns-discovery.js';
+import type { FleetConfig, FleetNodeConfig } from './fleet-file.js';
 import { FleetStore } from './fleet-store.js';
 import {
   HISTORY_RESOLUTION_MS,
@@ -28,12 +30,22 @@ export interface ConsoleServiceOptions {
 
 /** The running core of one console. */
 export interface ConsoleService {
-  /** The request handlers both transports expose. */
-  readonly handlers: ConsoleHandlers;
+  /** The handlers of the requests about this fleet, which both transports expose through the host. */
+  readonly handlers: FleetHandlers;
   /** The fleet store, for in-process readers such as the CLI. */
   readonly store: FleetStore;
   /** Batched deltas; the listener is first called at once with a reset delta. */
   subscribe(listener: (delta: FleetDelta) => void): Unsubscribe;
+  /** The whole fleet as a delta with `reset: true`. */
+  resetDelta(): FleetDelta;
+  /** Links to a node and shows it as `connecting`. Throws if a node with its id is already there. */
+  addNode(node: FleetNodeConfig): void;
+  /** Closes a node's link and forgets it; false when there was no such node. */
+  removeNode(nodeId: string): boolean;
+  /** Why the latest DNS lookup of the fleet's nodes could not be used; null when it could or there is none. */
+  discoveryProblem(): string | null;
+  /** Resolves once the first DNS lookup has finished (at once for a fleet without DNS discovery). */
+  discovered(): Promise<void>;
   /** Closes every link and timer. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -47,23 +59,55 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     history: { resolutionMs: tickMs },
   });
   const listeners = new Set<(delta: FleetDelta) => void>();
-  const links = fleet.nodes.map(
-    (node) =>
-      new NodeLink(
-        node.id,
-        node.adminUrl,
-        node.token,
-        {
-          hello: (frame) => store.hello(node.id, frame),
-          sample: (frame) => store.sample(node.id, frame),
-          event: (frame) => store.event(node.id, frame),
-          down: (problem) => store.down(node.id, problem),
-          dropped: (reason) => store.dropped(node.id, reason),
-        },
-        options.linkTiming ?? DEFAULT_LINK_TIMING,
-      ),
-  );
-  for (const link of links) link.start();
+  const links = new Map<string, NodeLink>();
+  let disposed = false;
+
+  const linkTo = (node: FleetNodeConfig): NodeLink => {
+    const link = new NodeLink(
+      node.id,
+      node.adminUrl,
+      node.token,
+      {
+        hello: (frame) => store.hello(node.id, frame),
+        sample: (frame) => store.sample(node.id, frame),
+        event: (frame) => store.event(node.id, frame),
+        down: (problem) => store.down(node.id, problem),
+        dropped: (reason) => store.dropped(node.id, reason),
+      },
+      options.linkTiming ?? DEFAULT_LINK_TIMING,
+    );
+    links.set(node.id, link);
+    link.start();
+    return link;
+  };
+  // The store already holds the static nodes (its constructor adds them).
+  for (const node of fleet.nodes) linkTo(node);
+
+  const addNode = (node: FleetNodeConfig): void => {
+    if (disposed) throw new Error('the console service is closed');
+    if (links.has(node.id)) throw new Error(`the fleet already has a node "${node.id}"`);
+    store.add(node);
+    linkTo(node);
+  };
+  const removeNode = (nodeId: string): boolean => {
+    const link = links.get(nodeId);
+    if (link === undefined) return false;
+    links.delete(nodeId);
+    link.dispose();
+    store.remove(nodeId);
+    return true;
+  };
+
+  const dns = fleet.discovery?.dns;
+  const discovery =
+    dns === undefined
+      ? null
+      : new DnsDiscovery({
+          config: dns,
+          reservedIds: new Set(fleet.nodes.map((node) => node.id)),
+          listener: { added: addNode, removed: removeNode },
+        });
+  discovery?.start();
 
   const flushTimer = setInterval(() => {
     const delta = store.flush();
@@ -86,7 +130,6 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     }
   }, tickMs);
 
-  let disposed = false;
   return {
     store,
     handlers: {
@@ -105,13 +148,20 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       listener(store.resetDelta());
       return () => listeners.delete(listener);
     },
+    resetDelta: () => store.resetDelta(),
+    addNode,
+    removeNode,
+    discoveryProblem: () => discovery?.problem ?? null,
+    discovered: () => discovery?.firstLookup() ?? Promise.resolve(),
     async dispose() {
       if (disposed) return;
       disposed = true;
+      discovery?.dispose();
       clearInterval(flushTimer);
       clearInterval(tickTimer);
       listeners.clear();
-      for (const link of links) link.dispose();
+      for (const link of links.values()) link.dispose();
+      links.clear();
     },
   };
 }

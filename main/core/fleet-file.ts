@@ -1,9 +1,11 @@
 /**
- * Fleet files: JSON that names a fleet's nodes and how to reach their agents. Written by
- * the local launcher (`npm run fleet`) or by hand. Loading validates every field and
- * fails with a message that says which one is wrong.
+ * Fleet files: JSON that names a fleet's nodes and how to reach their agents, as a static
+ * list, a DNS name that resolves to many addresses (a Kubernetes headless service), or both.
+ * Written by the local launcher (`npm run fleet`) or by hand. Loading validates every field
+ * and fails with a message that says which one is wrong.
  */
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { AlertThresholds } from '../common/models.js';
 
 /** A fleet file as it is on disk. */
@@ -12,6 +14,10 @@ export interface FleetFileJson {
   name: string;
   /** Tokens for every node's admin endpoint; a node may override them. */
   tokens?: { operate?: string; read?: string };
+  /**
+   * The static node list. A file with `discovery` may leave it out; typed as present because
+   * every file the launcher writes has it.
+   */
   nodes: Array<{
     id: string;
     /** The agent's admin WebSocket URL, e.g. ws://10.0.0.5:9400. */
@@ -23,6 +29,21 @@ export interface FleetFileJson {
   }>;
   /** Overrides of the alert thresholds; see {@link AlertThresholds} for each one's meaning. */
   alerts?: Partial<Record<keyof AlertThresholds, number>>;
+  /** Nodes found at run time, beside or instead of `nodes`. */
+  discovery?: {
+    dns?: {
+      /** A name with one A/AAAA record per node, e.g. agents.ws.svc.cluster.local. */
+      name: string;
+      /** The agents' admin port. */
+      port: number;
+      /** Default "ws". */
+      scheme?: 'ws' | 'wss';
+      /** How often to resolve again, ms. Default 10000. */
+      intervalMs?: number;
+      /** A DNS server to ask instead of the system's, "address" or "address:port" ("[v6]:port"). */
+      server?: string;
+    };
+  };
 }
 
 /** One node the console should link to. */
@@ -34,13 +55,33 @@ export interface FleetNodeConfig {
   readonly token: string;
 }
 
+/** Where to look up a fleet's nodes in DNS, validated. */
+export interface DnsDiscoveryConfig {
+  readonly name: string;
+  readonly port: number;
+  readonly scheme: 'ws' | 'wss';
+  readonly intervalMs: number;
+  /** The DNS server to ask, as `setServers` takes it ("127.0.0.1:5353", "[::1]:53"); null: the system's. */
+  readonly server: string | null;
+  /** The token for every discovered node (the file's `tokens`: operate, else read). */
+  readonly token: string;
+}
+
 /** A loaded, validated fleet. */
 export interface FleetConfig {
   readonly name: string;
+  /** The static nodes; discovered nodes come and go at run time beside them. */
   readonly nodes: readonly FleetNodeConfig[];
   /** Alert thresholds the file overrides; the rest keep their defaults. */
   readonly alerts?: Partial<AlertThresholds>;
+  /** Set when the file has a `discovery.dns` block. */
+  readonly discovery?: { readonly dns: DnsDiscoveryConfig };
 }
+
+/** Default DNS re-resolution interval, ms. */
+export const DEFAULT_DNS_INTERVAL_MS = 10_000;
+/** Bounds of `discovery.dns.intervalMs`. */
+export const DNS_INTERVAL_BOUNDS = { min: 100, max: 3_600_000 } as const;
 
 const isPositive = (value: number) => Number.isFinite(value) && value > 0;
 
@@ -92,6 +133,90 @@ function isWebSocketUrl(value: unknown): value is string {
   }
 }
 
+const DNS_SETTINGS = ['name', 'port', 'scheme', 'intervalMs', 'server'] as const;
+
+// RFC 1123 labels; a trailing dot (fully qualified) is allowed.
+const HOSTNAME =
+  /^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/** "address", "address:port" or "[v6]:port" with an IP address, as `Resolver.setServers` takes it; else null. */
+export function parseDnsServer(value: string): string | null {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const [address, port] = bracketed
+    ? [bracketed[1] ?? '', bracketed[2]]
+    : isIP(value) === 6
+      ? [value, undefined]
+      : (value.split(/:(?=\d{1,5}$)/) as [string, string | undefined]);
+  if (isIP(address) === 0 || (bracketed && isIP(address) !== 6)) return null;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
+  return value;
+}
+
+function parseDiscovery(
+  value: unknown,
+  token: string | undefined,
+  fail: (message: string) => never,
+): FleetConfig['discovery'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(
+      '"discovery" must be an object, e.g. { "dns": { "name": "agents.example.internal", "port": 9400 } }',
+    );
+  }
+  for (const key of Object.keys(value as object)) {
+    if (key !== 'dns') fail(`discovery.${key} is not a kind of discovery; the kinds are dns`);
+  }
+  const dns = (value as { dns?: unknown }).dns;
+  if (typeof dns !== 'object' || dns === null || Array.isArray(dns)) {
+    fail('discovery.dns must be an object with "name" and "port"');
+  }
+  const block = dns as Record<string, unknown>;
+  for (const key of Object.keys(block)) {
+    if (!(DNS_SETTINGS as readonly string[]).includes(key)) {
+      fail(`discovery.dns.${key} is not a setting; the settings are ${DNS_SETTINGS.join(', ')}`);
+    }
+  }
+  const { name, port, scheme = 'ws', intervalMs = DEFAULT_DNS_INTERVAL_MS, server } = block;
+  if (typeof name !== 'string' || !HOSTNAME.test(name)) {
+    fail('discovery.dns.name must be a host name, e.g. "agents.ws.svc.cluster.local"');
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    fail("discovery.dns.port must be the agents' admin port, a whole number from 1 to 65535");
+  }
+  if (scheme !== 'ws' && scheme !== 'wss') fail('discovery.dns.scheme must be "ws" or "wss"');
+  const { min, max } = DNS_INTERVAL_BOUNDS;
+  if (
+    typeof intervalMs !== 'number' ||
+    !Number.isInteger(intervalMs) ||
+    intervalMs < min ||
+    intervalMs > max
+  ) {
+    fail(`discovery.dns.intervalMs must be a whole number of milliseconds from ${min} to ${max}`);
+  }
+  let parsedServer: string | null = null;
+  if (server !== undefined) {
+    parsedServer = typeof server === 'string' ? parseDnsServer(server) : null;
+    if (parsedServer === null) {
+      fail(
+        'discovery.dns.server must be an IP address with an optional port, e.g. "10.0.0.2" or "127.0.0.1:5353"',
+      );
+    }
+  }
+  if (typeof token !== 'string' || token.length === 0) {
+    fail('discovery.dns has no token for the nodes it finds: set "tokens.operate" (or "tokens.read")');
+  }
+  return {
+    dns: {
+      name: name as string,
+      port: port as number,
+      scheme: scheme as 'ws' | 'wss',
+      intervalMs: intervalMs as number,
+      server: parsedServer,
+      token: token as string,
+    },
+  };
+}
+
 /** Validates parsed fleet-file JSON; `source` names the file in error messages. */
 export function parseFleetFile(json: unknown, source: string): FleetConfig {
   const fail = (message: string): never => {
@@ -100,10 +225,14 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('a fleet file is a JSON object');
   const file = json as Partial<FleetFileJson>;
   if (typeof file.name !== 'string' || file.name.length === 0) fail('"name" must be a non-empty string');
-  if (!Array.isArray(file.nodes)) fail('"nodes" must be a list');
+  if (file.nodes === undefined && file.discovery === undefined) {
+    fail('a fleet file needs a "nodes" list, a "discovery" block, or both');
+  }
+  if (file.nodes !== undefined && !Array.isArray(file.nodes)) fail('"nodes" must be a list');
   const shared = file.tokens?.operate ?? file.tokens?.read;
+  const discovery = parseDiscovery(file.discovery, shared, fail);
   const seen = new Set<string>();
-  const nodes = (file.nodes as unknown[]).map((entry, index): FleetNodeConfig => {
+  const nodes = ((file.nodes ?? []) as unknown[]).map((entry, index): FleetNodeConfig => {
     const where = `nodes[${index}]`;
     if (typeof entry !== 'object' || entry === null) fail(`${where} must be an object`);
     const node = entry as Partial<FleetFileJson['nodes'][number]>;
@@ -119,7 +248,8 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
     }
     return { id, adminUrl: node.admin as string, publicUrl: node.url ?? null, token: token as string };
   });
-  return { name: file.name as string, nodes, alerts: parseAlerts(file.alerts, fail) };
+  const alerts = parseAlerts(file.alerts, fail);
+  return { name: file.name as string, nodes, alerts, ...(discovery ? { discovery } : {}) };
 }
 
 /** Reads and validates a fleet file. Throws an Error with a readable message. */

@@ -1,21 +1,24 @@
 /**
  * The Electron composition root: everything in the main process is wired here, by hand.
- * Usage: `electron . --fleet fleet.json` (or FLEETDECK_FLEET=fleet.json).
+ * Usage: `electron . [--fleet fleet.json]` (or FLEETDECK_FLEET=fleet.json). Without a fleet file it
+ * reopens the most recent fleet, else a running local launcher's, else starts with none and the
+ * window offers to open one. Recent fleets live in `app.getPath('userData')`.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { app, type BrowserWindow, dialog } from 'electron';
-import { type ConsoleService, createConsoleService } from '../core/console-service.js';
-import { loadFleetFile } from '../core/fleet-file.js';
+import { type ConsoleHost, createConsoleHost } from '../core/console-host.js';
 import { registerIpc } from './ipc.js';
 import { createMainWindow, guardWebContents } from './main-window.js';
+import { startAlertNotifications } from './notifications.js';
 
 // A hung agent link must not keep the process alive after the operator quits.
 const DISPOSE_TIMEOUT_MS = 3000;
 
-let service: ConsoleService | null = null;
+let host: ConsoleHost | null = null;
 let mainWindow: BrowserWindow | null = null;
 let disposeIpc: (() => void) | null = null;
+let disposeNotifications: (() => void) | null = null;
 let quitState: 'running' | 'disposing' | 'disposed' = 'running';
 
 app.enableSandbox();
@@ -47,12 +50,14 @@ if (app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const fleetPath = fleetFileArgument();
-  if (fleetPath === null) throw new Error('No fleet file: start with --fleet FILE or set FLEETDECK_FLEET.');
-  const fleet = await loadFleetFile(path.resolve(fleetPath));
-  service = createConsoleService({ fleet });
+  host = createConsoleHost({ dataDir: app.getPath('userData') });
+  // A fleet file named on the command line must load; without one, any fleet (or none) will do.
+  if (fleetPath !== null) await host.open(path.resolve(fleetPath));
+  else await host.openStartupFleet();
   mainWindow = createMainWindow();
   // Same tick as creation, so the page never finds a request without a handler.
-  disposeIpc = registerIpc(service, mainWindow);
+  disposeIpc = registerIpc(host, mainWindow);
+  disposeNotifications = startAlertNotifications(host, mainWindow);
 }
 
 function fleetFileArgument(): string | null {
@@ -80,7 +85,8 @@ async function disposeAll(): Promise<void> {
   });
   try {
     disposeIpc?.();
-    await Promise.race([service?.dispose(), timeout]);
+    disposeNotifications?.();
+    await Promise.race([host?.dispose(), timeout]);
   } catch (error) {
     console.error('Fleetdeck: error while shutting down', error);
   } finally {

@@ -9,7 +9,7 @@ import {
   IPC_CHANNELS,
   type RequestName,
 } from '../common/console-api.js';
-import type { ConsoleService } from '../core/console-service.js';
+import { type ConsoleBackend, parseListFleetsArgs, parseOpenFleetArgs } from '../core/console-host.js';
 import { parseHistoryArgs, parseNodeDetailArgs, parseSparklinesArgs } from '../core/history.js';
 import { APP_INDEX_URL } from './main-window.js';
 
@@ -31,12 +31,17 @@ const argumentParsers: {
   },
   getNodeDetail: (args) => parseNodeDetailArgs(args),
   getSparklines: (args) => parseSparklinesArgs(args),
+  listFleets: (args) => parseListFleetsArgs(args),
+  openFleet: (args) => parseOpenFleetArgs(args),
 };
 
 const requestNames = Object.keys(argumentParsers) as RequestName[];
 
-/** Serves the console API to `window` and forwards fleet deltas to it; returns the dispose. */
-export function registerIpc(service: ConsoleService, window: BrowserWindow): () => void {
+/**
+ * Serves the console API to `window` and forwards fleet deltas to it (those of whichever fleet
+ * the host has open); returns the dispose.
+ */
+export function registerIpc(service: ConsoleBackend, window: BrowserWindow): () => void {
   for (const name of requestNames) {
     ipcMain.handle(IPC_CHANNELS[name], (event, ...args: unknown[]) => {
       assertTrustedSender(event, window);

@@ -25,6 +25,8 @@ const channels = {
   getAlerts: 'fleetdeck:get-alerts',
   getNodeDetail: 'fleetdeck:get-node-detail',
   getSparklines: 'fleetdeck:get-sparklines',
+  listFleets: 'fleetdeck:list-fleets',
+  openFleet: 'fleetdeck:open-fleet',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies typeof IPC_CHANNELS;
 
@@ -53,6 +55,8 @@ const api = {
   getNodeDetail: (nodeId) => invoke('getNodeDetail', nodeId),
   getSparklines: (nodeIds, series, points) => invoke('getSparklines', nodeIds, series, points),
   onFleetDelta: (listener) => on('fleetDelta', listener),
+  listFleets: () => invoke('listFleets'),
+  openFleet: (path) => invoke('openFleet', path),
 } satisfies ConsoleApi & ConsoleHealthApi;
 
 contextBridge.exposeInMainWorld(bridgeGlobal, api);

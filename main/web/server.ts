@@ -15,11 +15,12 @@ import {
   type WebClientMessage,
   type WebServerMessage,
 } from '../common/console-api.js';
-import type { ConsoleService } from '../core/console-service.js';
+import type { ConsoleBackend } from '../core/console-host.js';
 
 /** Options for {@link startWebServer}. */
 export interface WebServerOptions {
-  readonly service: ConsoleService;
+  /** What to serve: the console host (or, in tests and benches, anything with the same shape). */
+  readonly service: ConsoleBackend;
   /** Folder with the built renderer (index.html and assets/). */
   readonly staticDir: string;
   /** Loopback address to bind. Default 127.0.0.1. */
@@ -66,7 +67,7 @@ function tokenEquals(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function isRequestName(value: unknown, handlers: ConsoleService['handlers']): value is RequestName {
+function isRequestName(value: unknown, handlers: ConsoleBackend['handlers']): value is RequestName {
   return typeof value === 'string' && Object.hasOwn(handlers, value);
 }
 
@@ -138,7 +139,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         return;
       }
       // After skipping, a delta would not apply: send the whole state instead.
-      const payload = missedDeltas ? service.store.resetDelta() : delta;
+      const payload = missedDeltas ? (service.resetDelta() ?? delta) : delta;
       missedDeltas = false;
       send({ type: 'event', name: 'fleetDelta', payload });
     });

@@ -31,6 +31,8 @@ export function connectionFromBridge(bridge: ConsoleApi): ConsoleConnection {
     getAlerts: () => bridge.getAlerts(),
     getNodeDetail: (nodeId) => bridge.getNodeDetail(nodeId),
     getSparklines: (nodeIds, series, points) => bridge.getSparklines(nodeIds, series, points),
+    listFleets: () => bridge.listFleets(),
+    openFleet: (path) => bridge.openFleet(path),
     // The same health-field checks as web mode: a bad field is dropped, the node update kept.
     onFleetDelta: (listener) => bridge.onFleetDelta((delta) => listener(withValidHealthFields(delta))),
     getStatus: () => OPEN_STATUS,
@@ -48,6 +50,8 @@ export function unavailableConnection(reason: string): ConsoleConnection {
     getAlerts: () => Promise.reject(new Error(reason)),
     getNodeDetail: () => Promise.reject(new Error(reason)),
     getSparklines: () => Promise.reject(new Error(reason)),
+    listFleets: () => Promise.reject(new Error(reason)),
+    openFleet: () => Promise.reject(new Error(reason)),
     onFleetDelta: () => () => {},
     getStatus: () => status,
     onStatus: () => () => {},

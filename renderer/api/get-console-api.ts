@@ -16,7 +16,9 @@ function isConsoleApi(value: unknown): value is ConsoleApi {
     typeof Reflect.get(value, 'getHistory') === 'function' &&
     typeof Reflect.get(value, 'getAlerts') === 'function' &&
     typeof Reflect.get(value, 'getNodeDetail') === 'function' &&
-    typeof Reflect.get(value, 'getSparklines') === 'function'
+    typeof Reflect.get(value, 'getSparklines') === 'function' &&
+    typeof Reflect.get(value, 'listFleets') === 'function' &&
+    typeof Reflect.get(value, 'openFleet') === 'function'
   );
 }
 

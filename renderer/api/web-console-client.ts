@@ -15,6 +15,7 @@ import type { FleetDelta } from '../../main/common/models.js';
 import type { ConnectionStatus, ConsoleConnection } from './console-connection.js';
 import {
   isAlertsSnapshot,
+  isFleetList,
   isFleetSnapshot,
   isHistoryResult,
   isNodeDetail,
@@ -221,6 +222,8 @@ export function createWebConsoleClient(options: WebConsoleClientOptions): Consol
     getNodeDetail: (nodeId) => request('getNodeDetail', [nodeId], isNodeDetail),
     getSparklines: (nodeIds, series, points) =>
       request('getSparklines', [nodeIds, series, points], isSparklines),
+    listFleets: () => request('listFleets', [], isFleetList),
+    openFleet: (path) => request('openFleet', [path], isFleetSnapshot),
     onFleetDelta(listener) {
       deltaListeners.add(listener);
       return () => deltaListeners.delete(listener);

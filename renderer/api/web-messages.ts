@@ -9,7 +9,9 @@ import type {
   AlertsDelta,
   AlertsSnapshot,
   FleetDelta,
+  FleetEntry,
   FleetHistoryChunk,
+  FleetList,
   FleetSnapshot,
   FleetTotals,
   HistoryResult,
@@ -22,6 +24,7 @@ import {
   ALERT_KINDS,
   ALERT_SEVERITIES,
   FLEET_SERIES,
+  FLEET_SOURCES,
   NODE_SERIES,
   NODE_STATUSES,
 } from '../../main/common/models.js';
@@ -240,6 +243,31 @@ export function isSparklines(value: unknown): value is Sparklines {
   if (!Array.isArray(times) || !times.every(isFiniteNumber) || !isRecord(byNode)) return false;
   return Object.values(byNode).every(
     (values) => Array.isArray(values) && values.length === times.length && values.every(isNullableNumber),
+  );
+}
+
+/** True when `value` looks like a {@link FleetEntry}. */
+export function isFleetEntry(value: unknown): value is FleetEntry {
+  return (
+    isRecord(value) &&
+    isString(value.path) &&
+    isString(value.name) &&
+    isNullableNumber(value.nodeCount) &&
+    isOneOf(FLEET_SOURCES)(value.source) &&
+    isNullableNumber(value.lastOpenedAt) &&
+    isNullOr(value.problem, isString)
+  );
+}
+
+/** True when `value` looks like a {@link FleetList}. */
+export function isFleetList(value: unknown): value is FleetList {
+  return (
+    isRecord(value) &&
+    isNullOr(value.current, isFleetEntry) &&
+    Array.isArray(value.recent) &&
+    value.recent.every(isFleetEntry) &&
+    Array.isArray(value.discovered) &&
+    value.discovered.every(isFleetEntry)
   );
 }
 

@@ -8,19 +8,26 @@ import type { FleetStore } from './fleet-store.js';
 /** Keeps `store` in step with `api` until the returned function is called. */
 export function syncFleetStore(api: ConsoleApi, store: FleetStore): Unsubscribe {
   let stopped = false;
-  let fetching = false;
+  // Bumped by every reset delta: a snapshot asked for before one may be of the fleet the console
+  // just switched away from, with a higher version than the new fleet's, so it is dropped.
+  let generation = 0;
+  let fetching: number | null = null;
 
   function fetchSnapshot(): void {
     // One fetch at a time: a burst of out-of-order deltas needs one snapshot, not one each.
-    if (fetching || stopped) return;
-    fetching = true;
+    if (fetching === generation || stopped) return;
+    const asked = generation;
+    fetching = asked;
+    const done = () => {
+      if (fetching === asked) fetching = null;
+    };
     api.getFleet().then(
       (snapshot) => {
-        fetching = false;
-        if (!stopped) store.replace(snapshot);
+        done();
+        if (!stopped && asked === generation) store.replace(snapshot);
       },
       (error: unknown) => {
-        fetching = false;
+        done();
         // Not fatal: the reset delta the server sends on every (re)connect fills the store too.
         console.warn('Fleetdeck: could not fetch the fleet', error);
       },
@@ -29,6 +36,7 @@ export function syncFleetStore(api: ConsoleApi, store: FleetStore): Unsubscribe 
 
   // Subscribe before fetching so no delta falls between the snapshot and the subscription.
   const unsubscribe = api.onFleetDelta((delta) => {
+    if (delta.reset) generation += 1;
     if (store.apply(delta) === 'resync') fetchSnapshot();
   });
   fetchSnapshot();

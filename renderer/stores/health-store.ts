@@ -44,6 +44,8 @@ export interface HealthStore {
   applyAlerts(alerts: AlertsDelta, reset: boolean): number;
   /** Replaces the active alerts (from `getAlerts`). */
   replaceAlerts(active: readonly Alert[]): void;
+  /** Forgets everything: the console opened another fleet (or restarted), whose history is not ours. */
+  reset(): void;
 }
 
 const INITIAL_STATE: HealthState = { totals: null, history: [], alerts: [] };
@@ -114,6 +116,9 @@ export function createHealthStore(): HealthStore {
     },
     replaceAlerts(active) {
       commit({ ...state, alerts: sortAlerts(active.filter((alert) => alert.resolvedAt === null)) });
+    },
+    reset() {
+      if (state !== INITIAL_STATE) commit(INITIAL_STATE);
     },
   };
 }

@@ -27,7 +27,10 @@ export async function startWebConsoleFleet(
   );
   const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
   writeFileSync(fleetFile, JSON.stringify({ ...fleetFileFor(nodes, name), ...fileExtras }));
-  const consoleProcess: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile]);
+  // Its recent-fleets list goes beside the fleet file, not into the user's ~/.config.
+  const consoleProcess: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile], {
+    FLEETDECK_DATA_DIR: join(fleetFile, '..', 'data'),
+  });
   const url = await firstLine(
     consoleProcess,
     (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,

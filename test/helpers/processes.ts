@@ -15,19 +15,24 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 const FIXED_PORTS = { low: 20_000, high: 32_000 } as const;
 
-function canListen(port: number): Promise<boolean> {
+function canListen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
-/** A free loopback port outside the ephemeral range, for processes that must come back on the same port after a restart. */
-export async function freePort(): Promise<number> {
+/**
+ * A free loopback port outside the ephemeral range, for processes that must come back on the
+ * same port after a restart; free on every one of `hosts` (127.0.0.0/8 is all loopback on Linux).
+ */
+export async function freePort(hosts: readonly string[] = ['127.0.0.1']): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = FIXED_PORTS.low + Math.floor(Math.random() * (FIXED_PORTS.high - FIXED_PORTS.low));
-    if (await canListen(port)) return port;
+    let free = true;
+    for (const host of hosts) free = free && (await canListen(port, host));
+    if (free) return port;
   }
   throw new Error(`no free port between ${FIXED_PORTS.low} and ${FIXED_PORTS.high}`);
 }
@@ -93,11 +98,24 @@ export class NodeProcess {
     readonly id: string,
     readonly port: number,
     readonly adminPort: number,
+    readonly host: string,
   ) {}
 
-  /** Picks free ports and starts the node. */
-  static async start(id: string): Promise<NodeProcess> {
-    const node = new NodeProcess(id, await freePort(), await freePort());
+  /**
+   * Starts the node on `host` (default 127.0.0.1) for its public and admin endpoints, on the
+   * given ports or free ones.
+   */
+  static async start(
+    id: string,
+    options: { readonly host?: string; readonly port?: number; readonly adminPort?: number } = {},
+  ): Promise<NodeProcess> {
+    const host = options.host ?? '127.0.0.1';
+    const node = new NodeProcess(
+      id,
+      options.port ?? (await freePort([host])),
+      options.adminPort ?? (await freePort([host])),
+      host,
+    );
     await node.restart();
     return node;
   }
@@ -106,7 +124,16 @@ export class NodeProcess {
   async restart(): Promise<void> {
     const child = runTs(
       'fleet/node-main.ts',
-      ['--id', this.id, '--port', String(this.port), '--admin-port', String(this.adminPort)],
+      [
+        '--id',
+        this.id,
+        '--host',
+        this.host,
+        '--port',
+        String(this.port),
+        '--admin-port',
+        String(this.adminPort),
+      ],
       { FLEETDECK_TOKEN: TEST_TOKENS.operate, FLEETDECK_READ_TOKEN: TEST_TOKENS.read },
     );
     this.child = child;
