@@ -130,6 +130,11 @@ interface Settings {
 /** One measured run of one server. */
 interface RunFigures {
   readonly cpuMicrosPerMessage: number;
+  /** The user-space and kernel parts of `cpuMicrosPerMessage`. */
+  readonly userMicrosPerMessage: number;
+  readonly systemMicrosPerMessage: number;
+  /** Voluntary context switches (sleeps waiting for input) per 1,000 messages. */
+  readonly sleepsPerThousand: number;
   readonly messagesPerSecond: number;
   /** Server CPU over the window, in cores (1 = one core busy the whole time). */
   readonly cpuCores: number;
@@ -300,6 +305,9 @@ async function measureRun(
   const cpuMicros = window.cpuUserMicros + window.cpuSystemMicros;
   return {
     cpuMicrosPerMessage: cpuMicros / messages,
+    userMicrosPerMessage: window.cpuUserMicros / messages,
+    systemMicrosPerMessage: window.cpuSystemMicros / messages,
+    sleepsPerThousand: (window.voluntarySwitches / messages) * 1000,
     messagesPerSecond: messages / (window.elapsedMs / 1000),
     cpuCores: cpuMicros / (window.elapsedMs * 1000),
   };
@@ -477,6 +485,31 @@ function printThroughput(results: readonly CaseResult[]): void {
     ]);
   }
   process.stdout.write(`${table(cpuRows)}\n\n`);
+
+  // Where the difference is: the agent's own code runs in user space; the kernel part is the
+  // writes and wake-ups, which depend on how arrivals batch as much as on the server's code.
+  process.stdout.write(
+    'The same fixed-load runs, split: user-space and kernel CPU per message, and sleeps\n',
+  );
+  const splitRows: string[][] = [
+    ['case', 'user µs/msg b/a', 'user ratio', 'system µs/msg b/a', 'system ratio', 'sleeps/1k msgs b/a'],
+  ];
+  for (const { spec, runs } of results) {
+    const of = (pick: (run: RunFigures) => number) =>
+      compare(runs.fixed.bare.map(pick), runs.fixed.agent.map(pick));
+    const user = of((run) => run.userMicrosPerMessage);
+    const system = of((run) => run.systemMicrosPerMessage);
+    const sleeps = of((run) => run.sleepsPerThousand);
+    splitRows.push([
+      name(spec),
+      `${micros(user.bare)} / ${micros(user.agent)}`,
+      ratio(user.ratio),
+      `${micros(system.bare)} / ${micros(system.agent)}`,
+      ratio(system.ratio),
+      `${sleeps.bare.toFixed(1)} / ${sleeps.agent.toFixed(1)}`,
+    ]);
+  }
+  process.stdout.write(`${table(splitRows)}\n\n`);
 
   process.stdout.write(
     'Capacity: messages per second with the server saturated (a burst in flight per sender)\n',
