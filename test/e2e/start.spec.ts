@@ -1,6 +1,9 @@
 /** `npm start`'s program on a machine without Electron: a demo fleet, web mode, live numbers. */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { firstLine, ROOT, stop } from '../helpers/processes.js';
 
@@ -11,7 +14,12 @@ test.beforeAll(() => {
   // The built program, as `npm start` runs it after `npm run build`.
   start = spawn(process.execPath, [`${ROOT}dist/main/cli/fleetdeck.js`, 'start', '--clients', '30'], {
     cwd: ROOT,
-    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    env: {
+      ...process.env,
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+      // The recent-fleets list goes to a throwaway folder, not the user's ~/.config.
+      FLEETDECK_DATA_DIR: mkdtempSync(join(tmpdir(), 'fleetdeck-start-data-')),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   start.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
