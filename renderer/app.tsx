@@ -9,35 +9,31 @@ import { useFleetState } from './stores/fleet-hooks.js';
 import type { FleetStore } from './stores/fleet-store.js';
 import { useActiveAlerts, useFleetTotals } from './stores/health-hooks.js';
 import type { HealthStore } from './stores/health-store.js';
+import { ActivityView } from './views/activity-view.js';
 import { AlertsView } from './views/alerts-view.js';
+import { BalancerView } from './views/balancer-view.js';
 import { NodeDetailView } from './views/node-detail-view.js';
 import { NodesView } from './views/nodes-view.js';
 import { OverviewView } from './views/overview-view.js';
+import { RollView } from './views/roll-view.js';
 
 /** What the app needs, wired by hand in main.tsx. */
 export interface AppProps {
   readonly store: FleetStore;
   readonly health: HealthStore;
-  readonly connection: Pick<
-    ConsoleConnection,
-    | 'getStatus'
-    | 'onStatus'
-    | 'getNodeDetail'
-    | 'getHistory'
-    | 'getSparklines'
-    | 'getAlerts'
-    | 'listFleets'
-    | 'openFleet'
-  >;
+  readonly connection: ConsoleConnection;
 }
 
-/** The API calls views make on demand (detail, history, sparklines), beside the pushed stores. */
-export type ViewApi = Pick<ConsoleConnection, 'getNodeDetail' | 'getHistory' | 'getSparklines' | 'getAlerts'>;
+/** The API calls views make on demand (detail, history, operations…), beside the pushed stores. */
+export type ViewApi = Omit<ConsoleConnection, 'getStatus' | 'onStatus' | 'dispose' | 'onFleetDelta'>;
 
 const TABS: ReadonlyArray<{ readonly route: Route; readonly label: string }> = [
   { route: { view: 'overview' }, label: 'Overview' },
   { route: { view: 'nodes' }, label: 'Nodes' },
   { route: { view: 'alerts' }, label: 'Alerts' },
+  { route: { view: 'balancer' }, label: 'Balancer' },
+  { route: { view: 'roll' }, label: 'Rolling drain' },
+  { route: { view: 'activity' }, label: 'Activity' },
 ];
 
 function Nav({ route, alertCount }: { readonly route: Route; readonly alertCount: number }) {
@@ -107,6 +103,12 @@ function Body({
       return <NodeDetailView key={route.nodeId} nodeId={route.nodeId} store={store} api={api} />;
     case 'alerts':
       return <AlertsView health={health} api={api} />;
+    case 'balancer':
+      return <BalancerView store={store} api={api} />;
+    case 'roll':
+      return <RollView store={store} api={api} />;
+    case 'activity':
+      return <ActivityView api={api} />;
   }
 }
 

@@ -6,6 +6,9 @@
  *   #/nodes       nodes table
  *   #/nodes/<id>  one node's detail
  *   #/alerts      active and recent alerts
+ *   #/balancer    the load balancer's servers beside the agents
+ *   #/roll        rolling drain: plan and progress
+ *   #/activity    the audit log of operator actions
  */
 import { useSyncExternalStore } from 'react';
 
@@ -14,7 +17,10 @@ export type Route =
   | { readonly view: 'overview' }
   | { readonly view: 'nodes' }
   | { readonly view: 'node'; readonly nodeId: string }
-  | { readonly view: 'alerts' };
+  | { readonly view: 'alerts' }
+  | { readonly view: 'balancer' }
+  | { readonly view: 'roll' }
+  | { readonly view: 'activity' };
 
 const OVERVIEW: Route = { view: 'overview' };
 
@@ -23,6 +29,9 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '/nodes') return { view: 'nodes' };
   if (path === '/alerts') return { view: 'alerts' };
+  if (path === '/balancer') return { view: 'balancer' };
+  if (path === '/roll') return { view: 'roll' };
+  if (path === '/activity') return { view: 'activity' };
   const node = /^\/nodes\/(.+)$/.exec(path);
   if (node?.[1] !== undefined) {
     try {
@@ -43,6 +52,12 @@ export function routeHref(route: Route): string {
       return '#/nodes';
     case 'alerts':
       return '#/alerts';
+    case 'balancer':
+      return '#/balancer';
+    case 'roll':
+      return '#/roll';
+    case 'activity':
+      return '#/activity';
     case 'node':
       return `#/nodes/${encodeURIComponent(route.nodeId)}`;
   }

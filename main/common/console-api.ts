@@ -7,14 +7,24 @@
  * error on every side. Types only, plus the channel-name table: no Node, no DOM.
  */
 import type {
+  ActivityPage,
+  AddNodeRequest,
   AlertsSnapshot,
+  BalancerStateName,
+  BalancerView,
   FleetDelta,
   FleetList,
   FleetSnapshot,
   HistoryResult,
   HistoryScope,
+  MovePreview,
   NodeDetail,
   NodeSeriesName,
+  OperationRecord,
+  OperationsSnapshot,
+  RollPlan,
+  RollRequest,
+  ShedAmount,
   Sparklines,
 } from './models.js';
 
@@ -27,6 +37,19 @@ export interface ConsoleRequests {
   getSparklines: { args: [nodeIds: string[], series: NodeSeriesName, points: number]; result: Sparklines };
   listFleets: { args: []; result: FleetList };
   openFleet: { args: [path: string]; result: FleetSnapshot };
+  previewDrain: { args: [nodeId: string, deadlineMs: number]; result: MovePreview };
+  drainNode: { args: [nodeId: string, deadlineMs: number]; result: OperationRecord };
+  undrainNode: { args: [nodeId: string]; result: OperationRecord };
+  previewShed: { args: [nodeId: string, amount: ShedAmount, deadlineMs: number]; result: MovePreview };
+  shedNode: { args: [nodeId: string, amount: ShedAmount, deadlineMs: number]; result: OperationRecord };
+  addNode: { args: [request: AddNodeRequest]; result: OperationRecord };
+  removeNode: { args: [nodeId: string, deadlineMs: number]; result: OperationRecord };
+  startRoll: { args: [request: RollRequest]; result: RollPlan };
+  controlRoll: { args: [rollId: string, action: 'pause' | 'resume' | 'abort']; result: RollPlan };
+  getOperations: { args: []; result: OperationsSnapshot };
+  getActivity: { args: [limit: number]; result: ActivityPage };
+  getBalancer: { args: []; result: BalancerView };
+  setBalancerState: { args: [nodeId: string, state: BalancerStateName]; result: OperationRecord };
 }
 
 /** Requests the console host answers itself, with or without an open fleet. */
@@ -48,7 +71,7 @@ export type EventName = keyof ConsoleEvents;
 export type Unsubscribe = () => void;
 
 /** What the renderer calls. Domain methods only; there is no generic `send`. */
-export interface ConsoleApi extends ConsoleHealthApi {
+export interface ConsoleApi extends ConsoleHealthApi, ConsoleOperationsApi {
   /** The whole fleet as it is now. */
   getFleet(): Promise<FleetSnapshot>;
   /**
@@ -87,6 +110,37 @@ export interface ConsoleHealthApi {
   getSparklines(nodeIds: string[], series: NodeSeriesName, points: number): Promise<Sparklines>;
 }
 
+/**
+ * Operator workflows. Every action is audited (who, what, which node, arguments, outcome,
+ * times) and needs the fleet's operate token; with only the read token they reject with a
+ * readable refusal.
+ */
+export interface ConsoleOperationsApi {
+  /** What draining the node would do: connections to move, where, at what pace, capacity warnings. */
+  previewDrain(nodeId: string, deadlineMs: number): Promise<MovePreview>;
+  /** Starts draining; resolves with the running audit record (it ends when the node is empty). */
+  drainNode(nodeId: string, deadlineMs: number): Promise<OperationRecord>;
+  /** Stops a drain or shed and accepts connections again. */
+  undrainNode(nodeId: string): Promise<OperationRecord>;
+  previewShed(nodeId: string, amount: ShedAmount, deadlineMs: number): Promise<MovePreview>;
+  /** Closes some of a node's connections at a pace, without draining it. */
+  shedNode(nodeId: string, amount: ShedAmount, deadlineMs: number): Promise<OperationRecord>;
+  /** Adds a node through the fleet's provisioner. */
+  addNode(request: AddNodeRequest): Promise<OperationRecord>;
+  /** Drains, stops and forgets a node through the fleet's provisioner. */
+  removeNode(nodeId: string, deadlineMs: number): Promise<OperationRecord>;
+  startRoll(request: RollRequest): Promise<RollPlan>;
+  controlRoll(rollId: string, action: 'pause' | 'resume' | 'abort'): Promise<RollPlan>;
+  /** Running operations, the roll, and what this fleet can do (provisioner, balancer, limits). */
+  getOperations(): Promise<OperationsSnapshot>;
+  /** The audit log, newest first. */
+  getActivity(limit: number): Promise<ActivityPage>;
+  /** The balancer's servers beside the agents' states, with mismatches. */
+  getBalancer(): Promise<BalancerView>;
+  /** Sets a node's server state at the balancer (ready, drain, maint). */
+  setBalancerState(nodeId: string, state: BalancerStateName): Promise<OperationRecord>;
+}
+
 /** The main-process side: one async handler per request method. */
 export type ConsoleHandlers = {
   [M in RequestName]: (...args: ConsoleRequests[M]['args']) => Promise<ConsoleRequests[M]['result']>;
@@ -104,6 +158,19 @@ export const IPC_CHANNELS = {
   getSparklines: 'fleetdeck:get-sparklines',
   listFleets: 'fleetdeck:list-fleets',
   openFleet: 'fleetdeck:open-fleet',
+  previewDrain: 'fleetdeck:preview-drain',
+  drainNode: 'fleetdeck:drain-node',
+  undrainNode: 'fleetdeck:undrain-node',
+  previewShed: 'fleetdeck:preview-shed',
+  shedNode: 'fleetdeck:shed-node',
+  addNode: 'fleetdeck:add-node',
+  removeNode: 'fleetdeck:remove-node',
+  startRoll: 'fleetdeck:start-roll',
+  controlRoll: 'fleetdeck:control-roll',
+  getOperations: 'fleetdeck:get-operations',
+  getActivity: 'fleetdeck:get-activity',
+  getBalancer: 'fleetdeck:get-balancer',
+  setBalancerState: 'fleetdeck:set-balancer-state',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies Record<RequestName | EventName, string>;
 

@@ -5,6 +5,7 @@
 import type {
   ChannelFigures,
   DependencyStatus,
+  DrainProgress,
   HealthStats,
   NodeIdentity,
   Transport,
@@ -13,6 +14,7 @@ import type {
 export type {
   ChannelFigures,
   DependencyStatus,
+  DrainProgress,
   HealthStats,
   NodeIdentity,
   Transport,
@@ -77,6 +79,11 @@ export interface NodeView {
    * there is none or the link is down. Always set by the core; optional like the above.
    */
   readonly dependencies?: Readonly<Record<string, DependencyStatus>> | null;
+  /**
+   * The drain or shed the agent is running, from the latest sample; null when none or the link
+   * is down. Always set by the core; optional like the above.
+   */
+  readonly drain?: DrainProgress | null;
 }
 
 /** The whole fleet at one moment. */
@@ -387,3 +394,223 @@ export interface FleetList {
   /** Running local launchers' fleets not already in `recent`, newest first. */
   readonly discovered: readonly FleetEntry[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operator workflows: drain, undrain, shed, add, remove, rolling drain, the balancer, the audit log.
+
+/** What an operator can do; every action is audited. */
+export const OPERATION_ACTIONS = [
+  'drain',
+  'undrain',
+  'shed',
+  'add',
+  'remove',
+  'restart',
+  'roll',
+  'balancer-state',
+] as const;
+/** One of {@link OPERATION_ACTIONS}. */
+export type OperationAction = (typeof OPERATION_ACTIONS)[number];
+
+/** How an operation ended, or `running`. */
+export const OPERATION_OUTCOMES = ['running', 'succeeded', 'failed', 'aborted'] as const;
+/** One of {@link OPERATION_OUTCOMES}. */
+export type OperationOutcome = (typeof OPERATION_OUTCOMES)[number];
+
+/**
+ * One operator action as the audit log keeps it. The log is JSON lines, one record per change:
+ * a line with `outcome: 'running'` when it starts, a final line when it ends (same `id`).
+ */
+export interface OperationRecord {
+  /** Unique per action, e.g. a random UUID. */
+  readonly id: string;
+  readonly action: OperationAction;
+  /** The node it acts on, or null (a roll over many nodes, an add before the node has an id). */
+  readonly nodeId: string | null;
+  /** The arguments as given (deadlineMs, count, percent, nodeIds…). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The OS user who ran it (`os.userInfo().username`). */
+  readonly user: string;
+  /** Where it was started. */
+  readonly source: 'console' | 'cli';
+  /** The fleet's name. */
+  readonly fleet: string;
+  readonly startedAt: number;
+  /** Null while running. */
+  readonly endedAt: number | null;
+  readonly outcome: OperationOutcome;
+  /** A sentence on the result or the error; null when there is nothing to add. */
+  readonly message: string | null;
+  /** For a step of a roll: the roll's record id. */
+  readonly parentId?: string | null;
+}
+
+/** How much a shed closes: a count or a share of the node's open connections. */
+export type ShedAmount = { readonly count: number } | { readonly percent: number };
+
+/** Capacity limits the drain and shed previews check the remaining nodes against. */
+export interface CapacityLimits {
+  /** Open connections per node above which a node is over capacity; null: no limit set. */
+  readonly maxConnectionsPerNode: number | null;
+  /** CPU share of one core above which a node is over capacity (default 0.8). */
+  readonly maxCpu: number;
+}
+
+/** Where moved connections are expected to land, per remaining active node. */
+export interface MoveTarget {
+  readonly nodeId: string;
+  readonly connectionsNow: number;
+  /** Estimated after absorbing its share of the moved connections. */
+  readonly connectionsAfter: number;
+  /** CPU now (share of a core) and estimated after, scaled with connections; null when unknown. */
+  readonly cpuNow: number | null;
+  readonly cpuAfter: number | null;
+}
+
+/** What a drain or shed will do, before it is done. */
+export interface MovePreview {
+  readonly kind: 'drain' | 'shed';
+  readonly nodeId: string;
+  /** Connections that will be closed and move. */
+  readonly connections: number;
+  readonly deadlineMs: number;
+  /** The pace: connections closed per second, on average, over the paced part of the deadline. */
+  readonly closesPerSec: number;
+  readonly targets: readonly MoveTarget[];
+  /** Capacity warnings, one sentence each; empty when the remaining nodes can absorb the load. */
+  readonly warnings: readonly string[];
+  readonly limits: CapacityLimits;
+}
+
+/** A rolling drain's request. */
+export interface RollRequest {
+  /** Nodes in the order they are rolled. */
+  readonly nodeIds: readonly string[];
+  /** Nodes rolled at once. Default 1. */
+  readonly concurrency: number;
+  /** Each node's drain deadline, ms. */
+  readonly deadlineMs: number;
+  /** Never let the active nodes fall below this; default: all but `concurrency`. */
+  readonly minActive?: number;
+}
+
+/** Phases of one node in a roll. */
+export const ROLL_PHASES = [
+  'pending',
+  'draining',
+  'restarting',
+  'rejoining',
+  'done',
+  'failed',
+  'skipped',
+  'undrained',
+] as const;
+/** One of {@link ROLL_PHASES}. */
+export type RollPhase = (typeof ROLL_PHASES)[number];
+
+/** One node's step in a roll. */
+export interface RollStep {
+  readonly nodeId: string;
+  readonly phase: RollPhase;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  readonly message: string | null;
+}
+
+/** States of a roll. `stopped`: halted by a health check (an alert fired). */
+export const ROLL_STATES = ['running', 'paused', 'aborting', 'aborted', 'stopped', 'done', 'failed'] as const;
+/** One of {@link ROLL_STATES}. */
+export type RollState = (typeof ROLL_STATES)[number];
+
+/** A rolling drain: its plan and where it is. */
+export interface RollPlan {
+  /** The audit record id of the roll. */
+  readonly id: string;
+  readonly state: RollState;
+  readonly concurrency: number;
+  readonly deadlineMs: number;
+  readonly minActive: number;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  /** Why it stopped, failed or was aborted; null otherwise. */
+  readonly stopReason: string | null;
+  readonly steps: readonly RollStep[];
+}
+
+/** What can add, remove and restart nodes in this fleet. */
+export interface ProvisionerInfo {
+  readonly kind: 'local' | 'command';
+  readonly canAdd: boolean;
+  readonly canRemove: boolean;
+  readonly canRestart: boolean;
+  /** For `command`: the placeholders `add` asks for (id, host, port). */
+  readonly addFields: readonly ('id' | 'host' | 'port')[];
+}
+
+/** A request to add a node; which fields are needed depends on the provisioner. */
+export interface AddNodeRequest {
+  readonly id?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+/** Operations now: what runs, the roll, and what the fleet can do. */
+export interface OperationsSnapshot {
+  readonly time: number;
+  /** Operations started by this console that are still running, oldest first. */
+  readonly running: readonly OperationRecord[];
+  /** The current or latest roll, or null. */
+  readonly roll: RollPlan | null;
+  /** Null when the fleet file names no provisioner. */
+  readonly provisioner: ProvisionerInfo | null;
+  /** True when the fleet file names a balancer runtime API. */
+  readonly balancer: boolean;
+  /** The capacity limits previews use. */
+  readonly limits: CapacityLimits;
+}
+
+/** The audit log, newest first. */
+export interface ActivityPage {
+  readonly entries: readonly OperationRecord[];
+  /** The log file, for the operator to find; null when there is none yet. */
+  readonly path: string | null;
+}
+
+/** A balancer server's state as the balancer reports it (HAProxy: UP, DRAIN, MAINT, DOWN, NOLB…). */
+export interface BalancerServer {
+  readonly backend: string;
+  readonly name: string;
+  /** The fleet node this server is, or null when no node matches. */
+  readonly nodeId: string | null;
+  readonly state: string;
+  readonly sessions: number;
+  readonly weight: number;
+  /** The last health/agent check's status text, or null. */
+  readonly checkStatus: string | null;
+}
+
+/** A disagreement between the balancer and the agents. */
+export interface BalancerMismatch {
+  readonly nodeId: string | null;
+  readonly server: string | null;
+  readonly message: string;
+}
+
+/** The balancer's view of the fleet. */
+export interface BalancerView {
+  readonly time: number;
+  /** False when the fleet file names no balancer runtime API; the rest is then empty. */
+  readonly configured: boolean;
+  readonly kind: 'haproxy' | null;
+  /** Where the runtime API is, e.g. "127.0.0.1:9999". */
+  readonly address: string | null;
+  readonly reachable: boolean;
+  readonly problem: string | null;
+  readonly servers: readonly BalancerServer[];
+  readonly mismatches: readonly BalancerMismatch[];
+}
+
+/** States an operator may set at the balancer. */
+export const BALANCER_STATES = ['ready', 'drain', 'maint'] as const;
+/** One of {@link BALANCER_STATES}. */
+export type BalancerStateName = (typeof BALANCER_STATES)[number];

@@ -18,6 +18,7 @@ import type { FleetDelta, FleetEntry, FleetList, FleetSnapshot, FleetSource } fr
 import { type ConsoleService, type ConsoleServiceOptions, createConsoleService } from './console-service.js';
 import { findLauncherFleets, isLauncherFileName, isProcessAlive } from './fleet-discovery.js';
 import { type FleetConfig, loadFleetFile } from './fleet-file.js';
+import { AuditLog } from './operations/audit-log.js';
 import { RecentFleets } from './recent-fleets.js';
 
 /** What a transport serves: every request's handler and the stream of deltas. */
@@ -66,6 +67,8 @@ export interface ConsoleHostOptions {
   readonly serviceOptions?: Omit<ConsoleServiceOptions, 'fleet'>;
   /** Where warnings go. Default console.warn. */
   readonly warn?: (message: string) => void;
+  /** The audit log. Default: audit.jsonl in `dataDir`. */
+  readonly audit?: AuditLog;
 }
 
 /** The open fleet. */
@@ -108,6 +111,8 @@ export function createConsoleHost(options: ConsoleHostOptions): ConsoleHost {
   const launcherDir = resolve(options.launcherDir ?? tmpdir());
   const isAlive = options.isProcessAlive ?? isProcessAlive;
   const recents = new RecentFleets({ dataDir: options.dataDir, warn });
+  // One audit log for every fleet this console opens: the Activity view shows them all.
+  const audit = options.audit ?? AuditLog.inDirectory(options.dataDir);
   const listeners = new Set<(delta: FleetDelta) => void>();
   let opened: (OpenFleet & { readonly unsubscribe: Unsubscribe }) | null = null;
   let switching: Promise<unknown> = Promise.resolve();
@@ -201,7 +206,7 @@ export function createConsoleHost(options: ConsoleHostOptions): ConsoleHost {
       previous.unsubscribe();
       await previous.service.dispose();
     }
-    const service = createConsoleService({ ...options.serviceOptions, fleet });
+    const service = createConsoleService({ ...options.serviceOptions, fleet, audit });
     const openedAt = Date.now();
     let unsubscribe: Unsubscribe = () => {};
     opened = { path: absolute, fleet, service, openedAt, unsubscribe: () => unsubscribe() };
@@ -231,6 +236,19 @@ export function createConsoleHost(options: ConsoleHostOptions): ConsoleHost {
     getAlerts: async (...args) => openService().handlers.getAlerts(...args),
     getNodeDetail: async (...args) => openService().handlers.getNodeDetail(...args),
     getSparklines: async (...args) => openService().handlers.getSparklines(...args),
+    previewDrain: async (...args) => openService().handlers.previewDrain(...args),
+    drainNode: async (...args) => openService().handlers.drainNode(...args),
+    undrainNode: async (...args) => openService().handlers.undrainNode(...args),
+    previewShed: async (...args) => openService().handlers.previewShed(...args),
+    shedNode: async (...args) => openService().handlers.shedNode(...args),
+    addNode: async (...args) => openService().handlers.addNode(...args),
+    removeNode: async (...args) => openService().handlers.removeNode(...args),
+    startRoll: async (...args) => openService().handlers.startRoll(...args),
+    controlRoll: async (...args) => openService().handlers.controlRoll(...args),
+    getOperations: async (...args) => openService().handlers.getOperations(...args),
+    getActivity: async (...args) => openService().handlers.getActivity(...args),
+    getBalancer: async (...args) => openService().handlers.getBalancer(...args),
+    setBalancerState: async (...args) => openService().handlers.setBalancerState(...args),
   };
 
   return {

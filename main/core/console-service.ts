@@ -17,6 +17,8 @@ import {
   parseSparklinesArgs,
 } from './history.js';
 import { DEFAULT_LINK_TIMING, NodeLink, type NodeLinkTiming } from './node-link.js';
+import { AuditLog } from './operations/audit-log.js';
+import { createOperations, type Operations } from './operations/index.js';
 
 /** Options for {@link createConsoleService}. */
 export interface ConsoleServiceOptions {
@@ -26,6 +28,10 @@ export interface ConsoleServiceOptions {
   /** How often totals, history and alerts are computed, ms: the history's resolution. Default 1000. */
   readonly tickMs?: number;
   readonly linkTiming?: NodeLinkTiming;
+  /** Where operator actions are audited. Default: in memory only. */
+  readonly audit?: AuditLog;
+  /** Who starts this service's operations. Default "console". */
+  readonly source?: 'console' | 'cli';
 }
 
 /** The running core of one console. */
@@ -46,6 +52,8 @@ export interface ConsoleService {
   discoveryProblem(): string | null;
   /** Resolves once the first DNS lookup has finished (at once for a fleet without DNS discovery). */
   discovered(): Promise<void>;
+  /** The fleet's operator workflows (drain, provisioning, rolls, balancer), for the CLI. */
+  readonly operations: Operations;
   /** Closes every link and timer. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -109,6 +117,31 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
         });
   discovery?.start();
 
+  const operations = createOperations({
+    fleet,
+    store,
+    audit: options.audit ?? new AuditLog(null),
+    source: options.source ?? 'console',
+    view: (nodeId) => store.view(nodeId),
+    views: () => store.views(),
+    command: (nodeId, name, args) => {
+      const link = links.get(nodeId);
+      if (link === undefined) return Promise.reject(new Error(`no node "${nodeId}" in this fleet`));
+      return link.command(name, args);
+    },
+    addNode,
+    removeNode,
+    subscribe: (listener) => subscribe(listener),
+  });
+
+  function subscribe(listener: (delta: FleetDelta) => void): Unsubscribe {
+    listeners.add(listener);
+    listener(store.resetDelta());
+    return () => {
+      listeners.delete(listener);
+    };
+  }
+
   const flushTimer = setInterval(() => {
     const delta = store.flush();
     if (delta === null) return;
@@ -142,12 +175,10 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       },
       getNodeDetail: async (...args) => store.nodeDetail(...parseNodeDetailArgs(args)),
       getSparklines: async (...args) => store.sparklines(...parseSparklinesArgs(args)),
+      ...operations.handlers,
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      listener(store.resetDelta());
-      return () => listeners.delete(listener);
-    },
+    subscribe,
+    operations,
     resetDelta: () => store.resetDelta(),
     addNode,
     removeNode,
@@ -156,6 +187,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     async dispose() {
       if (disposed) return;
       disposed = true;
+      operations.dispose();
       discovery?.dispose();
       clearInterval(flushTimer);
       clearInterval(tickTimer);

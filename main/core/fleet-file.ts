@@ -6,7 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import type { AlertThresholds } from '../common/models.js';
+import type { AlertThresholds, CapacityLimits } from '../common/models.js';
+import { type BalancerConfig, parseBalancer } from './operations/balancer-config.js';
+import { parseCapacity } from './operations/capacity.js';
+import { type ProvisionerConfig, parseProvisioner } from './operations/provisioner-config.js';
 
 /** A fleet file as it is on disk. */
 export interface FleetFileJson {
@@ -76,6 +79,16 @@ export interface FleetConfig {
   readonly alerts?: Partial<AlertThresholds>;
   /** Set when the file has a `discovery.dns` block. */
   readonly discovery?: { readonly dns: DnsDiscoveryConfig };
+  /** The file it was loaded from; absent for a config built in code. */
+  readonly path?: string;
+  /** What the drain and shed previews check the remaining nodes against (defaults when absent). */
+  readonly capacity?: CapacityLimits;
+  /** What adds, removes and restarts nodes; null or absent: nothing (add and remove are refused). */
+  readonly provisioner?: ProvisionerConfig | null;
+  /** The balancer's runtime API; null or absent: none. */
+  readonly balancer?: BalancerConfig | null;
+  /** The tokens the file gives, for operations that must say which one is missing. */
+  readonly tokens?: { readonly operate: string | null; readonly read: string | null };
 }
 
 /** Default DNS re-resolution interval, ms. */
@@ -249,7 +262,17 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
     return { id, adminUrl: node.admin as string, publicUrl: node.url ?? null, token: token as string };
   });
   const alerts = parseAlerts(file.alerts, fail);
-  return { name: file.name as string, nodes, alerts, ...(discovery ? { discovery } : {}) };
+  const extras = json as { capacity?: unknown; provisioner?: unknown; control?: unknown; balancer?: unknown };
+  return {
+    name: file.name as string,
+    nodes,
+    alerts,
+    ...(discovery ? { discovery } : {}),
+    capacity: parseCapacity(extras.capacity, fail),
+    provisioner: parseProvisioner(extras, fail),
+    balancer: parseBalancer(extras.balancer, fail),
+    tokens: { operate: file.tokens?.operate ?? null, read: file.tokens?.read ?? null },
+  };
 }
 
 /** Reads and validates a fleet file. Throws an Error with a readable message. */
@@ -269,5 +292,5 @@ export async function loadFleetFile(path: string): Promise<FleetConfig> {
   } catch (error) {
     throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
   }
-  return parseFleetFile(json, path);
+  return { ...parseFleetFile(json, path), path };
 }

@@ -140,6 +140,7 @@ export class FleetStore {
         lastDropReason: null,
         openByTransport: null,
         dependencies: null,
+        drain: null,
       },
     });
     this.dirty.add(node.id);
@@ -195,6 +196,7 @@ export class FleetStore {
           'long-polling': frame.connections.byTransport['long-polling'].open,
         },
         dependencies: frame.dependencies,
+        drain: frame.drain,
       };
     });
   }
@@ -214,6 +216,7 @@ export class FleetStore {
         problem,
         openByTransport: null,
         dependencies: null,
+        drain: null,
       };
     });
   }
@@ -224,6 +227,16 @@ export class FleetStore {
       droppedFrames: record.view.droppedFrames + 1,
       lastDropReason: reason,
     }));
+  }
+
+  /** A node's latest view, or null when the fleet has no such node. */
+  view(nodeId: string): NodeView | null {
+    return this.records.get(nodeId)?.view ?? null;
+  }
+
+  /** Every node's latest view. */
+  views(): NodeView[] {
+    return [...this.records.values()].map((record) => record.view);
   }
 
   /** The whole fleet now. */

@@ -11,6 +11,7 @@ import {
 } from '../common/console-api.js';
 import { type ConsoleBackend, parseListFleetsArgs, parseOpenFleetArgs } from '../core/console-host.js';
 import { parseHistoryArgs, parseNodeDetailArgs, parseSparklinesArgs } from '../core/history.js';
+import { OPERATION_ARG_PARSERS } from '../core/operations/args.js';
 import { APP_INDEX_URL } from './main-window.js';
 
 /**
@@ -33,6 +34,7 @@ const argumentParsers: {
   getSparklines: (args) => parseSparklinesArgs(args),
   listFleets: (args) => parseListFleetsArgs(args),
   openFleet: (args) => parseOpenFleetArgs(args),
+  ...OPERATION_ARG_PARSERS,
 };
 
 const requestNames = Object.keys(argumentParsers) as RequestName[];

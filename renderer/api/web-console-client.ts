@@ -14,11 +14,17 @@ import type {
 import type { FleetDelta } from '../../main/common/models.js';
 import type { ConnectionStatus, ConsoleConnection } from './console-connection.js';
 import {
+  isActivityPage,
   isAlertsSnapshot,
+  isBalancerView,
   isFleetList,
   isFleetSnapshot,
   isHistoryResult,
+  isMovePreview,
   isNodeDetail,
+  isOperationRecord,
+  isOperationsSnapshot,
+  isRollPlan,
   isSparklines,
   parseWebServerMessage,
 } from './web-messages.js';
@@ -224,6 +230,21 @@ export function createWebConsoleClient(options: WebConsoleClientOptions): Consol
       request('getSparklines', [nodeIds, series, points], isSparklines),
     listFleets: () => request('listFleets', [], isFleetList),
     openFleet: (path) => request('openFleet', [path], isFleetSnapshot),
+    previewDrain: (nodeId, deadlineMs) => request('previewDrain', [nodeId, deadlineMs], isMovePreview),
+    drainNode: (nodeId, deadlineMs) => request('drainNode', [nodeId, deadlineMs], isOperationRecord),
+    undrainNode: (nodeId) => request('undrainNode', [nodeId], isOperationRecord),
+    previewShed: (nodeId, amount, deadlineMs) =>
+      request('previewShed', [nodeId, amount, deadlineMs], isMovePreview),
+    shedNode: (nodeId, amount, deadlineMs) =>
+      request('shedNode', [nodeId, amount, deadlineMs], isOperationRecord),
+    addNode: (addRequest) => request('addNode', [addRequest], isOperationRecord),
+    removeNode: (nodeId, deadlineMs) => request('removeNode', [nodeId, deadlineMs], isOperationRecord),
+    startRoll: (rollRequest) => request('startRoll', [rollRequest], isRollPlan),
+    controlRoll: (rollId, action) => request('controlRoll', [rollId, action], isRollPlan),
+    getOperations: () => request('getOperations', [], isOperationsSnapshot),
+    getActivity: (limit) => request('getActivity', [limit], isActivityPage),
+    getBalancer: () => request('getBalancer', [], isBalancerView),
+    setBalancerState: (nodeId, state) => request('setBalancerState', [nodeId, state], isOperationRecord),
     onFleetDelta(listener) {
       deltaListeners.add(listener);
       return () => deltaListeners.delete(listener);

@@ -5,9 +5,11 @@
  */
 import type { WebServerMessage } from '../../main/common/console-api.js';
 import type {
+  ActivityPage,
   Alert,
   AlertsDelta,
   AlertsSnapshot,
+  BalancerView,
   FleetDelta,
   FleetEntry,
   FleetHistoryChunk,
@@ -15,9 +17,13 @@ import type {
   FleetSnapshot,
   FleetTotals,
   HistoryResult,
+  MovePreview,
   NodeDetail,
   NodeStatus,
   NodeView,
+  OperationRecord,
+  OperationsSnapshot,
+  RollPlan,
   Sparklines,
 } from '../../main/common/models.js';
 import {
@@ -27,6 +33,10 @@ import {
   FLEET_SOURCES,
   NODE_SERIES,
   NODE_STATUSES,
+  OPERATION_ACTIONS,
+  OPERATION_OUTCOMES,
+  ROLL_PHASES,
+  ROLL_STATES,
 } from '../../main/common/models.js';
 
 /** A parsed message, or why the text was not one. */
@@ -313,4 +323,97 @@ export function parseWebServerMessage(text: string): ParseResult {
     };
   }
   return { ok: false, problem: `unknown message type ${String(data.type)}` };
+}
+
+/** True when `value` looks like an {@link OperationRecord}. */
+export function isOperationRecord(value: unknown): value is OperationRecord {
+  return (
+    isRecord(value) &&
+    isString(value.id) &&
+    isOneOf(OPERATION_ACTIONS)(value.action) &&
+    isNullOr(value.nodeId, isString) &&
+    isRecord(value.args) &&
+    isString(value.user) &&
+    isFiniteNumber(value.startedAt) &&
+    isNullableNumber(value.endedAt) &&
+    isOneOf(OPERATION_OUTCOMES)(value.outcome) &&
+    isNullOr(value.message, isString)
+  );
+}
+
+/** True when `value` looks like a {@link MovePreview}. */
+export function isMovePreview(value: unknown): value is MovePreview {
+  return (
+    isRecord(value) &&
+    (value.kind === 'drain' || value.kind === 'shed') &&
+    isString(value.nodeId) &&
+    isNumberRecord(value, ['connections', 'deadlineMs', 'closesPerSec']) &&
+    Array.isArray(value.targets) &&
+    value.targets.every(
+      (target) =>
+        isRecord(target) &&
+        isString(target.nodeId) &&
+        isNumberRecord(target, ['connectionsNow', 'connectionsAfter']),
+    ) &&
+    Array.isArray(value.warnings) &&
+    value.warnings.every(isString) &&
+    isRecord(value.limits)
+  );
+}
+
+/** True when `value` looks like a {@link RollPlan}. */
+export function isRollPlan(value: unknown): value is RollPlan {
+  return (
+    isRecord(value) &&
+    isString(value.id) &&
+    isOneOf(ROLL_STATES)(value.state) &&
+    isNumberRecord(value, ['concurrency', 'deadlineMs', 'minActive', 'startedAt']) &&
+    Array.isArray(value.steps) &&
+    value.steps.every((step) => isRecord(step) && isString(step.nodeId) && isOneOf(ROLL_PHASES)(step.phase))
+  );
+}
+
+/** True when `value` looks like an {@link OperationsSnapshot}. */
+export function isOperationsSnapshot(value: unknown): value is OperationsSnapshot {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    Array.isArray(value.running) &&
+    value.running.every(isOperationRecord) &&
+    isNullOr(value.roll, isRollPlan) &&
+    (value.provisioner === null || isRecord(value.provisioner)) &&
+    typeof value.balancer === 'boolean' &&
+    isRecord(value.limits)
+  );
+}
+
+/** True when `value` looks like an {@link ActivityPage}. */
+export function isActivityPage(value: unknown): value is ActivityPage {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.entries) &&
+    value.entries.every(isOperationRecord) &&
+    isNullOr(value.path, isString)
+  );
+}
+
+/** True when `value` looks like a {@link BalancerView}. */
+export function isBalancerView(value: unknown): value is BalancerView {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    typeof value.configured === 'boolean' &&
+    typeof value.reachable === 'boolean' &&
+    isNullOr(value.problem, isString) &&
+    Array.isArray(value.servers) &&
+    value.servers.every(
+      (server) =>
+        isRecord(server) &&
+        isString(server.name) &&
+        isNullOr(server.nodeId, isString) &&
+        isString(server.state) &&
+        isNumberRecord(server, ['sessions', 'weight']),
+    ) &&
+    Array.isArray(value.mismatches)
+  );
 }
