@@ -6,7 +6,8 @@
  *   fleetdeck web    [--fleet FILE] [--port N]
  *   fleetdeck start  [--nodes N] [--clients N] [--web]
  *
- * Exit codes: 0 ok · 1 failure · 2 usage error · 3 (status) some nodes are not reachable.
+ * Exit codes: 0 ok · 1 failure · 2 usage error · 3 a node is not reachable (status: some nodes)
+ * · 4 refused (the fleet file gives only the read token) · 5 --wait ran out of time.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { defaultDataDir } from '../core/data-dir.js';
 import { loadFleetFile } from '../core/fleet-file.js';
 import { electronBinary } from '../electron/locate-binary.js';
 import { startWebServer } from '../web/server.js';
+import { EXIT, exitCodeOf } from './operate.js';
 
 const USAGE = `usage:
   fleetdeck status --fleet FILE [--json] [--wait-ms N]   each node's state and numbers
@@ -232,6 +234,6 @@ main(process.argv.slice(2)).then(
     const usage = error instanceof ArgumentError;
     console.error(`fleetdeck: ${error instanceof Error ? error.message : String(error)}`);
     if (usage) console.error(USAGE);
-    process.exit(usage ? 2 : 1);
+    process.exit(usage ? EXIT.usage : exitCodeOf(error));
   },
 );
