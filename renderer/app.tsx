@@ -12,6 +12,8 @@ import type { HealthStore } from './stores/health-store.js';
 import { ActivityView } from './views/activity-view.js';
 import { AlertsView } from './views/alerts-view.js';
 import { BalancerView } from './views/balancer-view.js';
+import { ChannelDetailView } from './views/channel-detail-view.js';
+import { ChannelsView } from './views/channels-view.js';
 import { NodeDetailView } from './views/node-detail-view.js';
 import { NodesView } from './views/nodes-view.js';
 import { OverviewView } from './views/overview-view.js';
@@ -31,6 +33,7 @@ const TABS: ReadonlyArray<{ readonly route: Route; readonly label: string }> = [
   { route: { view: 'overview' }, label: 'Overview' },
   { route: { view: 'nodes' }, label: 'Nodes' },
   { route: { view: 'alerts' }, label: 'Alerts' },
+  { route: { view: 'channels' }, label: 'Channels' },
   { route: { view: 'balancer' }, label: 'Balancer' },
   { route: { view: 'roll' }, label: 'Rolling drain' },
   { route: { view: 'activity' }, label: 'Activity' },
@@ -38,7 +41,7 @@ const TABS: ReadonlyArray<{ readonly route: Route; readonly label: string }> = [
 
 function Nav({ route, alertCount }: { readonly route: Route; readonly alertCount: number }) {
   // The node detail belongs to the Nodes tab.
-  const current = route.view === 'node' ? 'nodes' : route.view;
+  const current = route.view === 'node' ? 'nodes' : route.view === 'channel' ? 'channels' : route.view;
   return (
     <nav className="app-nav" aria-label="Views">
       {TABS.map((tab) => (
@@ -109,6 +112,10 @@ function Body({
       return <RollView store={store} api={api} />;
     case 'activity':
       return <ActivityView api={api} />;
+    case 'channels':
+      return <ChannelsView api={api} />;
+    case 'channel':
+      return <ChannelDetailView key={route.name} name={route.name} api={api} />;
   }
 }
 

@@ -9,6 +9,8 @@
  *   #/balancer    the load balancer's servers beside the agents
  *   #/roll        rolling drain: plan and progress
  *   #/activity    the audit log of operator actions
+ *   #/channels    hot channels, ranked fleet-wide, and the broker
+ *   #/channels/<name>  one channel's drill-down
  */
 import { useSyncExternalStore } from 'react';
 
@@ -20,7 +22,9 @@ export type Route =
   | { readonly view: 'alerts' }
   | { readonly view: 'balancer' }
   | { readonly view: 'roll' }
-  | { readonly view: 'activity' };
+  | { readonly view: 'activity' }
+  | { readonly view: 'channels' }
+  | { readonly view: 'channel'; readonly name: string };
 
 const OVERVIEW: Route = { view: 'overview' };
 
@@ -32,6 +36,15 @@ export function parseRoute(hash: string): Route {
   if (path === '/balancer') return { view: 'balancer' };
   if (path === '/roll') return { view: 'roll' };
   if (path === '/activity') return { view: 'activity' };
+  if (path === '/channels') return { view: 'channels' };
+  const channel = /^\/channels\/(.+)$/.exec(path);
+  if (channel?.[1] !== undefined) {
+    try {
+      return { view: 'channel', name: decodeURIComponent(channel[1]) };
+    } catch {
+      return OVERVIEW;
+    }
+  }
   const node = /^\/nodes\/(.+)$/.exec(path);
   if (node?.[1] !== undefined) {
     try {
@@ -58,6 +71,10 @@ export function routeHref(route: Route): string {
       return '#/roll';
     case 'activity':
       return '#/activity';
+    case 'channels':
+      return '#/channels';
+    case 'channel':
+      return `#/channels/${encodeURIComponent(route.name)}`;
     case 'node':
       return `#/nodes/${encodeURIComponent(route.nodeId)}`;
   }

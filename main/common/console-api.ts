@@ -12,6 +12,10 @@ import type {
   AlertsSnapshot,
   BalancerStateName,
   BalancerView,
+  BrokerView,
+  ChannelDetail,
+  ChannelsQuery,
+  ChannelsSnapshot,
   FleetDelta,
   FleetList,
   FleetSnapshot,
@@ -50,6 +54,9 @@ export interface ConsoleRequests {
   getActivity: { args: [limit: number]; result: ActivityPage };
   getBalancer: { args: []; result: BalancerView };
   setBalancerState: { args: [nodeId: string, state: BalancerStateName]; result: OperationRecord };
+  getChannels: { args: [query: ChannelsQuery]; result: ChannelsSnapshot };
+  getChannel: { args: [name: string]; result: ChannelDetail };
+  getBroker: { args: []; result: BrokerView };
 }
 
 /** Requests the console host answers itself, with or without an open fleet. */
@@ -70,8 +77,18 @@ export type EventName = keyof ConsoleEvents;
 /** Removes a listener added with an `on…` method. */
 export type Unsubscribe = () => void;
 
+/** Hot channels: fleet-wide per-channel figures, a channel's drill-down, and the broker. */
+export interface ConsoleChannelsApi {
+  /** The hottest channels (optionally filtered by name, prefix or glob), the remainder and the totals. */
+  getChannels(query: ChannelsQuery): Promise<ChannelsSnapshot>;
+  /** One channel's history and per-node breakdown. */
+  getChannel(name: string): Promise<ChannelDetail>;
+  /** The broker's own figures (Redis INFO, PUBSUB NUMSUB) against the agents'. */
+  getBroker(): Promise<BrokerView>;
+}
+
 /** What the renderer calls. Domain methods only; there is no generic `send`. */
-export interface ConsoleApi extends ConsoleHealthApi, ConsoleOperationsApi {
+export interface ConsoleApi extends ConsoleHealthApi, ConsoleOperationsApi, ConsoleChannelsApi {
   /** The whole fleet as it is now. */
   getFleet(): Promise<FleetSnapshot>;
   /**
@@ -171,6 +188,9 @@ export const IPC_CHANNELS = {
   getActivity: 'fleetdeck:get-activity',
   getBalancer: 'fleetdeck:get-balancer',
   setBalancerState: 'fleetdeck:set-balancer-state',
+  getChannels: 'fleetdeck:get-channels',
+  getChannel: 'fleetdeck:get-channel',
+  getBroker: 'fleetdeck:get-broker',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies Record<RequestName | EventName, string>;
 

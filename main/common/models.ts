@@ -82,8 +82,18 @@ export interface NodeView {
   /**
    * The drain or shed the agent is running, from the latest sample; null when none or the link
    * is down. Always set by the core; optional like the above.
+   *
+   * Safe to stop: a node is empty and safe to stop when its status is `drained` and its latest
+   * sample counts 0 open connections ({@link isSafeToStop}). The agent turns `drained` only once
+   * no connection is left, and `drain` is then null (the run is over); a `drained` node with
+   * connections (a host that tracks some by hand and has not ended them) is not safe yet.
    */
   readonly drain?: DrainProgress | null;
+}
+
+/** True when the node is drained with 0 open connections: empty, and safe to stop. */
+export function isSafeToStop(view: Pick<NodeView, 'status' | 'connections'>): boolean {
+  return view.status === 'drained' && view.connections !== null && view.connections.open === 0;
 }
 
 /** The whole fleet at one moment. */
@@ -614,3 +624,123 @@ export interface BalancerView {
 export const BALANCER_STATES = ['ready', 'drain', 'maint'] as const;
 /** One of {@link BALANCER_STATES}. */
 export type BalancerStateName = (typeof BALANCER_STATES)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Hot channels: fleet-wide per-channel rates merged from every node's top-K and totals.
+
+/** One channel's fleet-wide figures over the latest interval, per second. */
+export interface ChannelRow {
+  readonly name: string;
+  readonly publishPerSec: number;
+  readonly deliveriesPerSec: number;
+  readonly bytesInPerSec: number;
+  readonly bytesOutPerSec: number;
+  /** Subscribers summed over the nodes that report the channel. */
+  readonly subscribers: number;
+  /** Deliveries per publish (null when nothing was published). */
+  readonly fanOut: number | null;
+  /** Nodes that reported the channel in their top-K this interval. */
+  readonly nodes: number;
+  /** This channel's share of the fleet's outbound channel bytes (0–1). */
+  readonly shareOfBytesOut: number;
+  /** Rate now ÷ rate a minute ago when that jumped by the rising factor or more; null otherwise. */
+  readonly risingFactor: number | null;
+  /** Upper bound of the sketches' overestimate of publish + deliveries per second, summed over nodes. */
+  readonly errorPerSec: number;
+}
+
+/** Per-second totals of a group of channels. */
+export interface ChannelTotals {
+  readonly publishPerSec: number;
+  readonly deliveriesPerSec: number;
+  readonly bytesInPerSec: number;
+  readonly bytesOutPerSec: number;
+}
+
+/** The fleet's channels now: the hottest, the remainder, and the totals they add up to. */
+export interface ChannelsSnapshot {
+  readonly time: number;
+  /** The hottest channels, by publish + deliveries per second, hottest first. */
+  readonly channels: readonly ChannelRow[];
+  /** Everything not in `channels`: totals − the sum of `channels`, never negative. */
+  readonly other: ChannelTotals;
+  /** The fleet's channel totals (from every node's cumulative totals). */
+  readonly totals: ChannelTotals;
+  /** Distinct channels the console tracks now (bounded). */
+  readonly trackedChannels: number;
+  /** Nodes whose channel figures are in the merge. */
+  readonly nodesReporting: number;
+  /** The factor a rate must jump by over a minute to be marked rising. */
+  readonly risingThreshold: number;
+}
+
+/** What `getChannels` may ask for. */
+export interface ChannelsQuery {
+  /** Rows to return, 1–1000. Default 100. */
+  readonly top?: number;
+  /** A name, prefix or glob (`chat:*`, `*lobby*`); empty: every channel. */
+  readonly filter?: string;
+}
+
+/** A channel's history series, one value per tick. */
+export const CHANNEL_SERIES = [
+  'publishPerSec',
+  'deliveriesPerSec',
+  'bytesInPerSec',
+  'bytesOutPerSec',
+  'subscribers',
+] as const;
+/** One of {@link CHANNEL_SERIES}. */
+export type ChannelSeriesName = (typeof CHANNEL_SERIES)[number];
+
+/** One node's part of a channel. */
+export interface ChannelNodeRow {
+  readonly nodeId: string;
+  readonly publishPerSec: number;
+  readonly deliveriesPerSec: number;
+  readonly bytesOutPerSec: number;
+  readonly subscribers: number;
+}
+
+/** A channel's drill-down: its history and where it is published and delivered. */
+export interface ChannelDetail {
+  readonly time: number;
+  readonly name: string;
+  /** Null when the channel is not among the hottest now. */
+  readonly now: ChannelRow | null;
+  /** Kept for the hottest channels only (e.g. the top 200); empty columns otherwise. */
+  readonly history: SeriesColumns<ChannelSeriesName>;
+  readonly perNode: readonly ChannelNodeRow[];
+}
+
+/** The broker (Redis) seen directly, when the fleet file names it. */
+export interface BrokerView {
+  readonly time: number;
+  readonly configured: boolean;
+  readonly kind: 'redis' | null;
+  /** Where it is, without credentials. */
+  readonly address: string | null;
+  readonly reachable: boolean;
+  readonly problem: string | null;
+  /** From INFO; null when unknown. */
+  readonly info: {
+    readonly version: string | null;
+    readonly connectedClients: number | null;
+    readonly usedMemoryBytes: number | null;
+    readonly opsPerSec: number | null;
+    readonly pubsubChannels: number | null;
+    readonly pubsubPatterns: number | null;
+  } | null;
+  /** PUBSUB NUMSUB for the hottest channels against the agents' subscriber counts. */
+  readonly subscribers: readonly {
+    readonly channel: string;
+    /** Subscribers Redis counts: one per subscribed node connection, not per client. */
+    readonly redis: number;
+    /** Nodes that report local subscribers of the channel. */
+    readonly nodesSubscribed: number;
+    /** Clients subscribed, summed over the nodes. */
+    readonly agentSubscribers: number;
+    /** A sentence when the two disagree; null when they agree. */
+    readonly mismatch: string | null;
+  }[];
+}

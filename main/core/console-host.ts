@@ -249,6 +249,9 @@ export function createConsoleHost(options: ConsoleHostOptions): ConsoleHost {
     getActivity: async (...args) => openService().handlers.getActivity(...args),
     getBalancer: async (...args) => openService().handlers.getBalancer(...args),
     setBalancerState: async (...args) => openService().handlers.setBalancerState(...args),
+    getChannels: async (...args) => openService().handlers.getChannels(...args),
+    getChannel: async (...args) => openService().handlers.getChannel(...args),
+    getBroker: async (...args) => openService().handlers.getBroker(...args),
   };
 
   return {

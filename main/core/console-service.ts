@@ -7,6 +7,7 @@
  */
 import type { FleetHandlers, Unsubscribe } from '../common/console-api.js';
 import type { FleetDelta } from '../common/models.js';
+import { createChannels } from './channels/index.js';
 import { DnsDiscovery } from './dns-discovery.js';
 import type { FleetConfig, FleetNodeConfig } from './fleet-file.js';
 import { FleetStore } from './fleet-store.js';
@@ -67,6 +68,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     history: { resolutionMs: tickMs },
   });
   const listeners = new Set<(delta: FleetDelta) => void>();
+  const channels = createChannels(fleet, store);
   const links = new Map<string, NodeLink>();
   let disposed = false;
 
@@ -77,9 +79,15 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       node.token,
       {
         hello: (frame) => store.hello(node.id, frame),
-        sample: (frame) => store.sample(node.id, frame),
+        sample: (frame) => {
+          channels.sample(node.id, frame);
+          store.sample(node.id, frame);
+        },
         event: (frame) => store.event(node.id, frame),
-        down: (problem) => store.down(node.id, problem),
+        down: (problem) => {
+          channels.forget(node.id);
+          store.down(node.id, problem);
+        },
         dropped: (reason) => store.dropped(node.id, reason),
       },
       options.linkTiming ?? DEFAULT_LINK_TIMING,
@@ -102,6 +110,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     if (link === undefined) return false;
     links.delete(nodeId);
     link.dispose();
+    channels.forget(nodeId);
     store.remove(nodeId);
     return true;
   };
@@ -157,7 +166,8 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
   // Its own timer, not every fourth flush: the history's resolution must not depend on flushMs.
   const tickTimer = setInterval(() => {
     try {
-      store.tick();
+      const totals = store.tick();
+      channels.tick(totals.time);
     } catch (error) {
       console.error('fleetdeck: computing fleet totals failed', error);
     }
@@ -176,6 +186,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       getNodeDetail: async (...args) => store.nodeDetail(...parseNodeDetailArgs(args)),
       getSparklines: async (...args) => store.sparklines(...parseSparklinesArgs(args)),
       ...operations.handlers,
+      ...channels.handlers,
     },
     subscribe,
     operations,
@@ -188,6 +199,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       if (disposed) return;
       disposed = true;
       operations.dispose();
+      channels.dispose();
       discovery?.dispose();
       clearInterval(flushTimer);
       clearInterval(tickTimer);

@@ -9,6 +9,7 @@ import {
   IPC_CHANNELS,
   type RequestName,
 } from '../common/console-api.js';
+import { parseBrokerArgs, parseChannelArgs, parseChannelsArgs } from '../core/channels/channel-args.js';
 import { type ConsoleBackend, parseListFleetsArgs, parseOpenFleetArgs } from '../core/console-host.js';
 import { parseHistoryArgs, parseNodeDetailArgs, parseSparklinesArgs } from '../core/history.js';
 import { OPERATION_ARG_PARSERS } from '../core/operations/args.js';
@@ -35,6 +36,9 @@ const argumentParsers: {
   listFleets: (args) => parseListFleetsArgs(args),
   openFleet: (args) => parseOpenFleetArgs(args),
   ...OPERATION_ARG_PARSERS,
+  getChannels: (args) => parseChannelsArgs(args),
+  getChannel: (args) => parseChannelArgs(args),
+  getBroker: (args) => parseBrokerArgs(args),
 };
 
 const requestNames = Object.keys(argumentParsers) as RequestName[];

@@ -40,6 +40,9 @@ const channels = {
   getActivity: 'fleetdeck:get-activity',
   getBalancer: 'fleetdeck:get-balancer',
   setBalancerState: 'fleetdeck:set-balancer-state',
+  getChannels: 'fleetdeck:get-channels',
+  getChannel: 'fleetdeck:get-channel',
+  getBroker: 'fleetdeck:get-broker',
   fleetDelta: 'fleetdeck:fleet-delta',
 } as const satisfies typeof IPC_CHANNELS;
 
@@ -83,6 +86,9 @@ const api = {
   getActivity: (limit) => invoke('getActivity', limit),
   getBalancer: () => invoke('getBalancer'),
   setBalancerState: (nodeId, state) => invoke('setBalancerState', nodeId, state),
+  getChannels: (query) => invoke('getChannels', query),
+  getChannel: (name) => invoke('getChannel', name),
+  getBroker: () => invoke('getBroker'),
 } satisfies ConsoleApi & ConsoleHealthApi;
 
 contextBridge.exposeInMainWorld(bridgeGlobal, api);

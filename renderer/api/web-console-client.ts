@@ -17,6 +17,9 @@ import {
   isActivityPage,
   isAlertsSnapshot,
   isBalancerView,
+  isBrokerView,
+  isChannelDetail,
+  isChannelsSnapshot,
   isFleetList,
   isFleetSnapshot,
   isHistoryResult,
@@ -245,6 +248,9 @@ export function createWebConsoleClient(options: WebConsoleClientOptions): Consol
     getActivity: (limit) => request('getActivity', [limit], isActivityPage),
     getBalancer: () => request('getBalancer', [], isBalancerView),
     setBalancerState: (nodeId, state) => request('setBalancerState', [nodeId, state], isOperationRecord),
+    getChannels: (query) => request('getChannels', [query], isChannelsSnapshot),
+    getChannel: (name) => request('getChannel', [name], isChannelDetail),
+    getBroker: () => request('getBroker', [], isBrokerView),
     onFleetDelta(listener) {
       deltaListeners.add(listener);
       return () => deltaListeners.delete(listener);

@@ -10,6 +10,9 @@ import type {
   AlertsDelta,
   AlertsSnapshot,
   BalancerView,
+  BrokerView,
+  ChannelDetail,
+  ChannelsSnapshot,
   FleetDelta,
   FleetEntry,
   FleetHistoryChunk,
@@ -29,6 +32,7 @@ import type {
 import {
   ALERT_KINDS,
   ALERT_SEVERITIES,
+  CHANNEL_SERIES,
   FLEET_SERIES,
   FLEET_SOURCES,
   NODE_SERIES,
@@ -415,5 +419,65 @@ export function isBalancerView(value: unknown): value is BalancerView {
         isNumberRecord(server, ['sessions', 'weight']),
     ) &&
     Array.isArray(value.mismatches)
+  );
+}
+
+function isChannelRow(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isString(value.name) &&
+    isNumberRecord(value, [
+      'publishPerSec',
+      'deliveriesPerSec',
+      'bytesInPerSec',
+      'bytesOutPerSec',
+      'subscribers',
+      'nodes',
+      'shareOfBytesOut',
+    ]) &&
+    isNullableNumber(value.fanOut) &&
+    isNullableNumber(value.risingFactor)
+  );
+}
+
+const CHANNEL_TOTAL_KEYS = ['publishPerSec', 'deliveriesPerSec', 'bytesInPerSec', 'bytesOutPerSec'];
+
+/** True when `value` looks like a {@link ChannelsSnapshot}. */
+export function isChannelsSnapshot(value: unknown): value is ChannelsSnapshot {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    Array.isArray(value.channels) &&
+    value.channels.every(isChannelRow) &&
+    isNumberRecord(value.other, CHANNEL_TOTAL_KEYS) &&
+    isNumberRecord(value.totals, CHANNEL_TOTAL_KEYS) &&
+    isFiniteNumber(value.trackedChannels) &&
+    isFiniteNumber(value.nodesReporting)
+  );
+}
+
+/** True when `value` looks like a {@link ChannelDetail}. */
+export function isChannelDetail(value: unknown): value is ChannelDetail {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    isString(value.name) &&
+    (value.now === null || isChannelRow(value.now)) &&
+    isColumns(value.history, CHANNEL_SERIES) &&
+    Array.isArray(value.perNode) &&
+    value.perNode.every((row) => isRecord(row) && isString(row.nodeId))
+  );
+}
+
+/** True when `value` looks like a {@link BrokerView}. */
+export function isBrokerView(value: unknown): value is BrokerView {
+  return (
+    isRecord(value) &&
+    isFiniteNumber(value.time) &&
+    typeof value.configured === 'boolean' &&
+    typeof value.reachable === 'boolean' &&
+    isNullOr(value.problem, isString) &&
+    (value.info === null || isRecord(value.info)) &&
+    Array.isArray(value.subscribers)
   );
 }
