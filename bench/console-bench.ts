@@ -8,10 +8,14 @@
  * one measured window. The core reports its own CPU, its memory after full collections, and
  * the deltas it produced, serialized as a transport would.
  *
+ * Then the renderer (console-renderer.ts): the web-mode console over 500 fake agents in Chromium,
+ * its frame times and the agent-sample-to-DOM latency on the overview and the nodes view.
+ *
  * It prints figures and PASS/FAIL against the targets; the exit code says only whether the
  * bench ran. See bench/README.md.
  *
- *   npm run bench:console [-- --nodes 100,500,1000 --seconds 10 --channels 50 --profile]
+ *   npm run bench:console [-- --nodes 100,500,1000 --seconds 10 --channels 50 --profile
+ *                            --only core|renderer --renderer-nodes 500 --renderer-seconds 20]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
@@ -19,18 +23,36 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { FleetConfig, FleetNodeConfig } from '../main/core/fleet-file.js';
+import {
+  ACTIVE_TIMEOUT_MS,
+  CORE_NODE_FLAGS,
+  cpuShare,
+  fleetOf,
+  integer,
+  mebibytes,
+  percent,
+  type Settings,
+  startAgents,
+  table,
+  verdict,
+  waitActive,
+} from './console-common.js';
+import {
+  printRendererReport,
+  RENDERER_TARGETS,
+  type RendererResult,
+  rendererTargetLines,
+  runRendererBench,
+} from './console-renderer.js';
 import type {
   ConsoleCoreCalls,
   ConsoleCoreReady,
   CoreMemory,
   CoreStatus,
   CoreWindow,
-  FakeAgentsCalls,
-  FakeAgentsReady,
   FakeAgentsWindow,
 } from './fixtures/console-ipc.js';
-import { type Fixture, type OwnedProcess, ProcessGroup, ROOT, TOKEN_VARIABLE } from './fixtures/ipc.js';
+import { type OwnedProcess, ProcessGroup, ROOT } from './fixtures/ipc.js';
 
 /**
  * The issue's targets. Heap: what the core must hold per node is its view (~1 KB) and the
@@ -49,28 +71,10 @@ const TARGETS = {
   heapBytes: 64 * 2 ** 20,
   linearityRatio: 1.25,
 } as const;
-/** One fake-agent process serves at most this many agents, in at most this many processes. */
-const AGENTS_PER_PROCESS = 500;
-const MAX_AGENT_PROCESSES = 4;
-/** How long every node may take to become active (hello, then a first sample). */
-const ACTIVE_TIMEOUT_MS = 20_000;
 /** After all nodes are active: rates have a baseline and the core's code is optimized. */
 const WARMUP_MS = 2_000;
-/** V8 flags of the core: --expose-gc because memory is read after full collections. */
-const CORE_NODE_FLAGS = ['--expose-gc'];
 /** Functions listed from a `--profile` run. */
 const PROFILE_TOP = 15;
-
-type AgentsFixture = Fixture<FakeAgentsCalls, FakeAgentsReady>;
-type CoreFixture = Fixture<ConsoleCoreCalls, ConsoleCoreReady>;
-
-interface Settings {
-  readonly nodes: readonly number[];
-  readonly seconds: number;
-  readonly channels: number;
-  readonly profile: boolean;
-  readonly token: string;
-}
 
 /** Everything measured for one fleet size. */
 interface RunResult {
@@ -93,33 +97,8 @@ interface RunResult {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MB`;
-}
-
 function perSecondBytes(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(2)} MB/s` : `${(bytes / 1024).toFixed(0)} KB/s`;
-}
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(1)} %`;
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 /** What the core holds after GC: V8 heap objects plus typed arrays (the history's ring buffers). */
@@ -131,53 +110,8 @@ function signedKilobytes(bytes: number): string {
   return `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024).toFixed(0)} KB`;
 }
 
-function cpuShare(window: { cpuUserMicros: number; cpuSystemMicros: number; elapsedMs: number }): number {
-  return (window.cpuUserMicros + window.cpuSystemMicros) / (window.elapsedMs * 1000);
-}
-
 // ---------------------------------------------------------------------------------------------
 // One fleet size
-
-function startAgents(group: ProcessGroup, nodes: number, settings: Settings): Promise<AgentsFixture[]> {
-  const processes = Math.min(MAX_AGENT_PROCESSES, Math.ceil(nodes / AGENTS_PER_PROCESS));
-  const perProcess = Math.ceil(nodes / processes);
-  return Promise.all(
-    Array.from({ length: processes }, (_, index) => {
-      const first = index * perProcess;
-      const count = Math.min(perProcess, nodes - first);
-      return group.start<FakeAgentsCalls, FakeAgentsReady>(
-        `fake agents ${first + 1}–${first + count}`,
-        'bench/fixtures/fake-agents.ts',
-        ['--agents', String(count), '--first', String(first), '--channels', String(settings.channels)],
-        { env: { [TOKEN_VARIABLE]: settings.token }, readyTimeoutMs: 60_000 },
-      );
-    }),
-  );
-}
-
-/** The fleet file the console would load, as the object `loadFleetFile` returns. */
-function fleetOf(nodes: number, agents: readonly AgentsFixture[], token: string): FleetConfig {
-  const fleetNodes: FleetNodeConfig[] = agents.flatMap((fixture) =>
-    fixture.ready.agents.map((agent) => ({
-      id: agent.nodeId,
-      adminUrl: `ws://127.0.0.1:${agent.port}`,
-      publicUrl: null,
-      token,
-    })),
-  );
-  return { name: `console-bench-${nodes}`, nodes: fleetNodes };
-}
-
-/** Polls the core until `nodes` are active or the timeout passes; returns the time taken or null. */
-async function waitActive(core: CoreFixture, nodes: number, startedAt: number): Promise<number | null> {
-  for (;;) {
-    const status = await core.call('status', {});
-    const elapsed = performance.now() - startedAt;
-    if (status.active >= nodes) return elapsed;
-    if (elapsed > ACTIVE_TIMEOUT_MS) return null;
-    await delay(100);
-  }
-}
 
 async function runFleet(
   group: ProcessGroup,
@@ -309,10 +243,6 @@ function printTable(runs: readonly RunResult[]): void {
       'deltas, delta bytes: what the subscriber received, as JSON. agents CPU: every fake-agent process together.\n' +
       'load 1m: the machine load average when the window ended.\n',
   );
-}
-
-function verdict(passed: boolean): string {
-  return passed ? 'PASS' : 'FAIL';
 }
 
 function printTargets(runs: readonly RunResult[]): void {
@@ -476,13 +406,19 @@ function readSettings(): Settings {
       seconds: { type: 'string', default: '10' },
       channels: { type: 'string', default: '50' },
       profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'renderer-nodes': { type: 'string', default: String(RENDERER_TARGETS.nodes) },
+      'renderer-seconds': { type: 'string', default: '20' },
+      screenshots: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:console [-- --nodes 100,500,1000 --seconds S (10) --channels C (50) --profile]\n' +
-        '  --profile  writes a V8 CPU profile of the core at the largest fleet and prints its top functions\n',
+      'usage: npm run bench:console [-- --nodes 100,500,1000 --seconds S (10) --channels C (50) --profile\n' +
+        '         --only core|renderer --renderer-nodes N (500) --renderer-seconds S (20) --screenshots DIR]\n' +
+        '  --profile  writes a V8 CPU profile of the core at the largest fleet and prints its top functions\n' +
+        '  --only     runs one half: the core at each fleet size, or the renderer in Chromium (needs a build)\n',
     );
     process.exit(0);
   }
@@ -496,12 +432,20 @@ function readSettings(): Settings {
   };
   const nodes = values.nodes.split(',').map((value) => count('nodes', value.trim(), 2_000));
   if (nodes.length > 5) throw new TypeError('--nodes takes at most 5 fleet sizes');
+  const only = values.only;
+  if (only !== undefined && only !== 'core' && only !== 'renderer') {
+    throw new TypeError('--only must be core or renderer');
+  }
   return {
     nodes: [...new Set(nodes)].sort((a, b) => a - b),
     seconds: count('seconds', values.seconds, 30),
     channels: count('channels', values.channels, 100),
     profile: values.profile,
     token: randomBytes(24).toString('base64url'),
+    parts: only === undefined ? ['core', 'renderer'] : [only],
+    rendererNodes: count('renderer-nodes', values['renderer-nodes'], 2_000),
+    rendererSeconds: count('renderer-seconds', values['renderer-seconds'], 60),
+    screenshots: values.screenshots ?? null,
   };
 }
 
@@ -514,9 +458,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  // Hard bound on the whole bench (170 s with the defaults), so a wedged fixture cannot hang CI.
-  const fleets = settings.nodes.length + (settings.profile ? 1 : 0);
-  const watchdogMs = 50_000 + fleets * (settings.seconds * 1000 + 30_000);
+  // Hard bound on the whole bench (380 s with the defaults), so a wedged fixture cannot hang CI.
+  const core = settings.parts.includes('core');
+  const renderer = settings.parts.includes('renderer');
+  const fleets = core ? settings.nodes.length + (settings.profile ? 1 : 0) : 0;
+  const rendererMs = renderer ? 90_000 + 3 * (settings.rendererSeconds * 1000 + 20_000) : 0;
+  const watchdogMs = 50_000 + fleets * (settings.seconds * 1000 + 30_000) + rendererMs;
   const watchdog = setTimeout(() => {
     process.stderr.write(`console bench: still running after ${watchdogMs / 1000} s; giving up\n`);
     void group.dispose().finally(() => process.exit(1));
@@ -532,14 +479,31 @@ async function main(): Promise<void> {
   );
   try {
     const runs: RunResult[] = [];
-    for (const nodes of settings.nodes) runs.push(await runFleet(group, nodes, settings, null));
-    process.stdout.write('\n');
-    printTable(runs);
+    if (core) {
+      for (const nodes of settings.nodes) runs.push(await runFleet(group, nodes, settings, null));
+    }
+    let rendererResult: RendererResult | null = null;
+    if (renderer) {
+      process.stdout.write(
+        `${core ? '\n' : ''}Renderer: Chromium on the web-mode console over ${integer.format(settings.rendererNodes)} fake agents, ` +
+          `${settings.rendererSeconds} s on each view\n`,
+      );
+      rendererResult = await runRendererBench(group, settings);
+    }
+    if (core) {
+      process.stdout.write('\nConsole core\n');
+      printTable(runs);
+    }
+    if (rendererResult) {
+      process.stdout.write(`\nRenderer at ${integer.format(settings.rendererNodes)} nodes\n`);
+      printRendererReport(rendererResult);
+    }
     process.stdout.write('\nTargets\n');
-    printTargets(runs);
+    if (core) printTargets(runs);
+    if (rendererResult) process.stdout.write(`${rendererTargetLines(rendererResult).join('\n')}\n`);
 
     const largest = settings.nodes[settings.nodes.length - 1];
-    if (settings.profile && largest !== undefined) {
+    if (core && settings.profile && largest !== undefined) {
       // A run of its own: the profiler costs CPU, so its figures must not be the ones judged.
       // The profile stays in the temporary directory for DevTools or speedscope; its path is printed.
       const directory = await mkdtemp(join(tmpdir(), 'fleetdeck-console-profile-'));

@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import type { FleetBalance } from '../../main/common/models.js';
 import { formatRatio } from '../format.js';
 
 /** How evenly connections are spread over the active nodes, with the core's explanation. */
-export function BalanceLine({ balance }: { readonly balance: FleetBalance | null }) {
+export const BalanceLine = memo(function BalanceLine({ balance }: { readonly balance: FleetBalance | null }) {
   return (
     <p className="balance-line" data-balance>
       <strong>Balance</strong>
@@ -15,4 +16,4 @@ export function BalanceLine({ balance }: { readonly balance: FleetBalance | null
       <span className="balance-explanation">{balance?.explanation ?? 'Waiting for the first figures…'}</span>
     </p>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { FleetTotals } from '../../main/common/models.js';
 import { NODE_STATUSES } from '../../main/common/models.js';
 import { formatBytesPerSecond, formatCount, formatRate } from '../format.js';
@@ -20,7 +21,7 @@ function Tile({
 }
 
 /** The fleet's headline figures from the latest totals; dashes before the first tick. */
-export function TotalsTiles({ totals }: { readonly totals: FleetTotals | null }) {
+export const TotalsTiles = memo(function TotalsTiles({ totals }: { readonly totals: FleetTotals | null }) {
   return (
     <dl className="tiles">
       <Tile name="connections" label="Connections" value={formatCount(totals?.connectionsOpen)} />
@@ -40,4 +41,4 @@ export function TotalsTiles({ totals }: { readonly totals: FleetTotals | null })
       </div>
     </dl>
   );
-}
+});

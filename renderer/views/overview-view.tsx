@@ -4,10 +4,14 @@ import { NodeMap } from '../components/node-map.js';
 import { TotalsTiles } from '../components/totals-tiles.js';
 import { useFleetNodes } from '../stores/fleet-hooks.js';
 import type { FleetStore } from '../stores/fleet-store.js';
-import { useFleetHistory, useFleetTotals } from '../stores/health-hooks.js';
+import { useActiveAlerts, useFleetHistory, useFleetTotals } from '../stores/health-hooks.js';
 import type { HealthStore } from '../stores/health-store.js';
 
-/** Fleet health at a glance: totals, the last 15 minutes, the node map and the balance. */
+/**
+ * Fleet health at a glance: totals, the last 15 minutes, the node map and the balance. Each
+ * part is memoized on its own slice: totals change with every delta (four a second), the
+ * history once a second, so the charts, the costliest part, redraw once a second.
+ */
 export function OverviewView({
   store,
   health,
@@ -18,12 +22,13 @@ export function OverviewView({
   const totals = useFleetTotals(health);
   const history = useFleetHistory(health);
   const nodes = useFleetNodes(store);
+  const alerts = useActiveAlerts(health);
   return (
     <section className="overview" aria-labelledby="overview-heading">
       <h2 id="overview-heading">Overview</h2>
       <TotalsTiles totals={totals} />
       <BalanceLine balance={totals?.balance ?? null} />
-      <NodeMap nodes={nodes} />
+      <NodeMap nodes={nodes} alerts={alerts} />
       <FleetCharts points={history} />
     </section>
   );

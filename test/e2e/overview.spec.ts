@@ -108,3 +108,73 @@ test('the page stays readable in the light and dark schemes', async ({ page }) =
     await page.screenshot({ path: test.info().outputPath(`overview-${colorScheme}.png`), fullPage: true });
   }
 });
+
+test('the node map is one tab stop: arrows move, hover and focus show figures, Enter and click open a node', async ({
+  page,
+}) => {
+  await page.goto(consoleUrl);
+  await expect(mapCell(page, 'node-3')).toHaveAttribute('data-status', 'active');
+  // One tab stop for the whole map: only the first cell is in the tab order.
+  await expect(page.locator('[data-node-cell][tabindex="0"]')).toHaveCount(1);
+  await expect(mapCell(page, 'node-1')).toHaveAttribute('tabindex', '0');
+
+  await mapCell(page, 'node-1').focus();
+  const readout = page.getByRole('tooltip');
+  await expect(readout).toHaveAttribute('data-readout', 'node-1');
+  await expect(readout).toContainText('Connections');
+  await page.keyboard.press('ArrowRight');
+  await expect(mapCell(page, 'node-2')).toBeFocused();
+  await expect(readout).toHaveAttribute('data-readout', 'node-2');
+  // The tab stop follows the focus, so Tab away and back returns to node-2.
+  await expect(mapCell(page, 'node-2')).toHaveAttribute('tabindex', '0');
+  await expect(mapCell(page, 'node-1')).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('End');
+  await expect(mapCell(page, 'node-3')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(mapCell(page, 'node-3')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(mapCell(page, 'node-1')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/nodes\/node-2$/);
+  await expect(page.locator('main[data-view="node"]')).toBeVisible();
+
+  await page.goBack();
+  await expect(mapCell(page, 'node-3')).toBeVisible();
+  await mapCell(page, 'node-3').hover();
+  await expect(readout).toHaveAttribute('data-readout', 'node-3');
+  await expect(readout).toContainText('node-3');
+  await page.screenshot({ path: test.info().outputPath('node-map-readout.png') });
+  await mapCell(page, 'node-3').click();
+  await expect(page).toHaveURL(/#\/nodes\/node-3$/);
+});
+
+test('a node with an active alert carries a marker in the node map until the alert clears', async ({
+  page,
+}) => {
+  await page.goto(consoleUrl);
+  const cell = mapCell(page, 'node-2');
+  await expect(cell).toHaveAttribute('data-status', 'active');
+  await expect(cell).not.toHaveAttribute('data-alert');
+  await nodes[1]?.kill();
+  try {
+    await expect(cell).toHaveAttribute('data-alert', 'critical', { timeout: 5_000 });
+    await expect(cell).toHaveAccessibleName(/node-2: unreachable; 1 critical alert: .*node-2 is unreachable/);
+    // The marker is drawn (a dot on the cell's corner), not only an attribute.
+    const marker = await cell.evaluate((element) => {
+      const style = getComputedStyle(element, '::after');
+      return { content: style.content, width: style.width };
+    });
+    expect(marker.content).not.toBe('none');
+    expect(marker.width).toBe('7px');
+    await expect(mapCell(page, 'node-1')).not.toHaveAttribute('data-alert');
+    await expect(page.locator('[data-node-map-count]')).toContainText('1 with alerts');
+    await cell.hover();
+    await expect(page.getByRole('tooltip')).toContainText('node-2 is unreachable');
+    await page.screenshot({ path: test.info().outputPath('node-map-alert.png') });
+  } finally {
+    await nodes[1]?.restart();
+  }
+  await expect(cell).toHaveAttribute('data-status', 'active', { timeout: 10_000 });
+  await expect(cell).not.toHaveAttribute('data-alert', { timeout: 5_000 });
+});
