@@ -96,7 +96,7 @@ function Body({
       // Active alerts lead the overview: the first thing an on-call engineer needs.
       return (
         <>
-          <AlertsList alerts={alerts} />
+          <AlertsList alerts={alerts} limit={5} />
           <OverviewView store={store} health={health} />
         </>
       );

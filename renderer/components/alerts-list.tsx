@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Alert } from '../../main/common/models.js';
-import { formatClock, formatUptime } from '../format.js';
+import { formatClock, formatCount, formatUptime } from '../format.js';
 import { routeHref } from '../router.js';
 import { ALERT_KIND_LABELS, formatAlertFigure, sortActiveAlerts } from './alerts-model.js';
 import './alerts.css';
@@ -50,8 +50,11 @@ export function AlertsList({
   now,
   empty,
   children,
+  limit,
 }: {
   readonly alerts: readonly Alert[];
+  /** Rows shown at most (the most urgent), with a link to the Alerts view for the rest. */
+  readonly limit?: number;
   /** The clock the Alerts view ticks; with it, the full form. */
   readonly now?: number;
   /** What to say instead of the list when `alerts` is empty; "No alerts" by default. */
@@ -59,6 +62,9 @@ export function AlertsList({
   readonly children?: ReactNode;
 }) {
   const full = now !== undefined;
+  const sorted = sortActiveAlerts(alerts);
+  const shown = limit === undefined ? sorted : sorted.slice(0, limit);
+  const hidden = sorted.length - shown.length;
   return (
     <section className="alerts panel" aria-labelledby="alerts-heading" data-form={full ? 'full' : 'short'}>
       <div className="alerts-header">
@@ -81,7 +87,7 @@ export function AlertsList({
             </tr>
           </thead>
           <tbody>
-            {sortActiveAlerts(alerts).map((alert) => (
+            {shown.map((alert) => (
               <tr
                 key={alert.id}
                 className="alert-item"
@@ -110,6 +116,13 @@ export function AlertsList({
             ))}
           </tbody>
         </table>
+      )}
+      {hidden > 0 && (
+        <p className="alerts-more">
+          <a href={routeHref({ view: 'alerts' })}>
+            {formatCount(hidden)} more {hidden === 1 ? 'alert' : 'alerts'} in the Alerts view
+          </a>
+        </p>
       )}
     </section>
   );
