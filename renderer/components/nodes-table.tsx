@@ -171,6 +171,7 @@ const NodeRow = memo(function NodeRow({
   return (
     <tr
       data-node-id={node.id}
+      data-sample-at={node.lastSampleAt ?? undefined}
       data-status={node.status}
       className={node.status === 'unreachable' ? 'node-row is-unreachable' : 'node-row'}
       title={node.problem ?? undefined}
