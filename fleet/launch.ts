@@ -10,10 +10,11 @@
  *                    [--balance roundrobin|leastconn|random2|source|custom] [--sse-share 0.2]
  *   npm run fleet -- add --fleet FILE
  *   npm run fleet -- remove --fleet FILE --node ID [--deadline-ms 10000]
+ *   npm run fleet -- restart --fleet FILE --node ID
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,11 @@ export interface LaunchedFleet {
   addNode(): Promise<LaunchedNode>;
   /** Drains a node (its agent closes its clients at a pace), takes it out of the balancer, stops it. */
   removeNode(id: string, deadlineMs?: number): Promise<void>;
+  /**
+   * Stops a node and starts it again under the same id, on the same ports when they are still
+   * free (so the balancer and the console find it where it was). It does not drain it first.
+   */
+  restartNode(id: string): Promise<LaunchedNode>;
   /** Stops every process it started and removes the fleet file. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -234,8 +240,9 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
     const haproxyBinary = wantHaproxy === 'off' ? null : findHaproxy();
     if (wantHaproxy === 'on' && haproxyBinary === null)
       throw new Error('haproxy not found: apt-get install haproxy');
-    const startNode = async (): Promise<LaunchedNode> => {
-      const id = `node-${nextIndex++}`;
+    /** Starts node `id`, on the given ports or on free ones. */
+    const spawnNode = async (id: string, ports?: Pick<LaunchedNode, 'http' | 'admin' | 'agentCheckPort'>) => {
+      const portOf = (url: string) => new URL(url).port;
       const child = spawnScript(
         'node-main',
         import.meta.url,
@@ -246,7 +253,8 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
           String(options.intervalMs ?? 1000),
           '--broker',
           broker.url,
-          ...(haproxyBinary ? ['--agent-check-port', '0'] : []),
+          ...(ports ? ['--port', portOf(ports.http), '--admin-port', portOf(ports.admin)] : []),
+          ...(haproxyBinary ? ['--agent-check-port', String(ports?.agentCheckPort ?? 0)] : []),
         ],
         {
           env: {
@@ -260,7 +268,10 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
       );
       children.set(id, child);
       pipeStderr(child, id);
-      const node = await waitForReady(child, id);
+      return waitForReady(child, id);
+    };
+    const startNode = async (): Promise<LaunchedNode> => {
+      const node = await spawnNode(`node-${nextIndex++}`);
       nodes.push(node);
       return node;
     };
@@ -309,7 +320,10 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
         local: { launcherPid: process.pid, nodes },
       };
       await mkdir(dirname(fleetFile), { recursive: true });
-      await writeFile(fleetFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      // Beside it, then renamed: a console reading the file never sees half of it.
+      const temporary = `${fleetFile}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      await rename(temporary, fleetFile);
     };
 
     const addNode = async () => {
@@ -334,7 +348,29 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
       await writeFleetFile();
       log(`fleet: removed ${id}`);
     };
-    const control = await startControl(tokens.operate, { addNode, removeNode });
+    const restartNode = async (id: string) => {
+      const old = nodes.find((candidate) => candidate.id === id);
+      if (!old) throw new Error(`no node ${id}`);
+      const child = children.get(id);
+      if (child) await stopChild(child);
+      let node: LaunchedNode;
+      try {
+        node = await spawnNode(id, old);
+      } catch (error) {
+        // A port taken meanwhile: start elsewhere and tell the balancer.
+        log(`fleet: ${id} could not come back on its ports (${(error as Error).message}); using new ones`);
+        node = await spawnNode(id);
+        await balancer.removeServer(id);
+        await balancer.addServer(server(node));
+      }
+      const index = nodes.findIndex((candidate) => candidate.id === id);
+      if (index >= 0) nodes[index] = node;
+      else nodes.push(node);
+      await writeFleetFile();
+      log(`fleet: restarted ${id}`);
+      return node;
+    };
+    const control = await startControl(tokens.operate, { addNode, removeNode, restartNode });
     cleanups.push(() => control.close());
     await writeFleetFile();
 
@@ -359,7 +395,17 @@ export async function launchFleet(options: LaunchOptions): Promise<LaunchedFleet
       children.set('users', users);
       pipeStderr(users, 'users');
     }
-    return { fleetFile, nodes, tokens, balancer: balancerInfo, broker, addNode, removeNode, stop };
+    return {
+      fleetFile,
+      nodes,
+      tokens,
+      balancer: balancerInfo,
+      broker,
+      addNode,
+      removeNode,
+      restartNode,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -379,7 +425,11 @@ async function startRedisOrNull(): Promise<RedisProcess | null> {
 /** The control endpoint: add and remove nodes of a running fleet. Loopback, operate token. */
 async function startControl(
   token: string,
-  actions: { addNode(): Promise<LaunchedNode>; removeNode(id: string, deadlineMs?: number): Promise<void> },
+  actions: {
+    addNode(): Promise<LaunchedNode>;
+    removeNode(id: string, deadlineMs?: number): Promise<void>;
+    restartNode(id: string): Promise<LaunchedNode>;
+  },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const expected = Buffer.from(`Bearer ${token}`);
   const authorized = (request: IncomingMessage) => {
@@ -392,17 +442,19 @@ async function startControl(
     if (!authorized(request)) return reply(401, { error: 'the control endpoint needs the operate token' });
     const url = new URL(request.url ?? '/', 'http://control');
     const remove = /^\/nodes\/([\w.-]+)$/.exec(url.pathname);
+    const restart = /^\/nodes\/([\w.-]+)\/restart$/.exec(url.pathname);
     const run = (work: Promise<unknown>) =>
       work.then(
         (result) => reply(200, result ?? { ok: true }),
         (error: Error) => reply(400, { error: error.message }),
       );
     if (request.method === 'POST' && url.pathname === '/nodes') return void run(actions.addNode());
+    if (request.method === 'POST' && restart) return void run(actions.restartNode(restart[1] as string));
     if (request.method === 'DELETE' && remove) {
       const deadlineMs = Number(url.searchParams.get('deadlineMs') ?? 10_000);
       return void run(actions.removeNode(remove[1] as string, deadlineMs));
     }
-    reply(404, { error: 'POST /nodes or DELETE /nodes/ID' });
+    reply(404, { error: 'POST /nodes, DELETE /nodes/ID or POST /nodes/ID/restart' });
   });
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   const port = (server.address() as AddressInfo).port;
@@ -415,8 +467,8 @@ async function startControl(
   };
 }
 
-/** `add` and `remove`: ask a running launcher, through the control URL in its fleet file. */
-async function controlCommand(command: 'add' | 'remove', argv: string[]): Promise<void> {
+/** `add`, `remove` and `restart`: ask a running launcher, through the control URL in its fleet file. */
+async function controlCommand(command: 'add' | 'remove' | 'restart', argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['fleet', 'node', 'deadline-ms']);
   const path = args.values.get('fleet');
   if (!path) throw new ArgumentError('--fleet FILE is required');
@@ -426,6 +478,13 @@ async function controlCommand(command: 'add' | 'remove', argv: string[]): Promis
   let response: Response;
   if (command === 'add') {
     response = await fetch(`${file.control.url}/nodes`, { method: 'POST', headers });
+  } else if (command === 'restart') {
+    const node = args.values.get('node');
+    if (!node) throw new ArgumentError('--node ID is required');
+    response = await fetch(`${file.control.url}/nodes/${encodeURIComponent(node)}/restart`, {
+      method: 'POST',
+      headers,
+    });
   } else {
     const node = args.values.get('node');
     if (!node) throw new ArgumentError('--node ID is required');
@@ -438,11 +497,14 @@ async function controlCommand(command: 'add' | 'remove', argv: string[]): Promis
   }
   const body = (await response.json()) as { error?: string; id?: string };
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-  console.log(command === 'add' ? `added ${body.id}` : `removed ${args.values.get('node')}`);
+  const done = { add: `added ${body.id}`, remove: 'removed', restart: 'restarted' }[command];
+  console.log(command === 'add' ? done : `${done} ${args.values.get('node')}`);
 }
 
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'add' || argv[0] === 'remove') return controlCommand(argv[0], argv.slice(1));
+  if (argv[0] === 'add' || argv[0] === 'remove' || argv[0] === 'restart') {
+    return controlCommand(argv[0], argv.slice(1));
+  }
   const args = parseArgs(
     argv,
     [

@@ -68,6 +68,10 @@ export interface UsersTruth {
   channels: Record<string, ChannelTruth>;
   /** Publishes that got no acknowledgement (broker down, connection lost). */
   publishFailures: number;
+  /** Times a connected user lost its connection and got one back. */
+  outages: number;
+  /** The longest of those outages, ms: from losing the connection to the next one opening. */
+  longestOutageMs: number;
 }
 
 /** Running simulated users. */
@@ -113,6 +117,8 @@ interface User {
   readonly log: Map<string, number[]>;
   attempt: number;
   open: boolean;
+  /** When it lost its connection (epoch ms), until the next one opens; null while connected. */
+  lostAt: number | null;
   close: (() => void) | null;
   publisher: NodeJS.Timeout | undefined;
   sendPub: ((channel: string, data: unknown) => Promise<boolean>) | null;
@@ -135,6 +141,8 @@ export function startUsers(options: UsersOptions): Users {
     reconnects: 0,
     channels: {},
     publishFailures: 0,
+    outages: 0,
+    longestOutageMs: 0,
   };
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -181,6 +189,7 @@ export function startUsers(options: UsersOptions): Users {
     user.sendPub = null;
     clearInterval(user.publisher);
     truth.connections[user.transport]--;
+    user.lostAt = Date.now();
     if (stopped) return;
     const delay = moving
       ? random() * MOVING_JITTER_MS
@@ -193,6 +202,11 @@ export function startUsers(options: UsersOptions): Users {
   const opened = (user: User) => {
     user.open = true;
     user.attempt = 0;
+    if (user.lostAt !== null) {
+      truth.outages++;
+      truth.longestOutageMs = Math.max(truth.longestOutageMs, Date.now() - user.lostAt);
+      user.lostAt = null;
+    }
     truth.connects++;
     truth.connections[user.transport]++;
     if (user.publishEveryMs !== null) {
@@ -342,6 +356,7 @@ export function startUsers(options: UsersOptions): Users {
       log: new Map(),
       attempt: 0,
       open: false,
+      lostAt: null,
       close: null,
       publisher: undefined,
       sendPub: null,

@@ -152,7 +152,9 @@ export interface HealthBaseline {
 export function healthBaseline(views: readonly NodeView[], activeAlerts: readonly Alert[]): HealthBaseline {
   return {
     alertIds: new Set(
-      activeAlerts.filter((alert) => alert.severity === 'critical' && alert.resolvedAt === null).map((alert) => alert.id),
+      activeAlerts
+        .filter((alert) => alert.severity === 'critical' && alert.resolvedAt === null)
+        .map((alert) => alert.id),
     ),
     unreachable: new Set(views.filter((view) => view.status === 'unreachable').map((view) => view.id)),
   };
@@ -164,17 +166,15 @@ export function healthBaseline(views: readonly NodeView[], activeAlerts: readonl
  * turning unreachable. Alerts about the nodes under way are expected (a restarting node is
  * unreachable for a moment); their step waits for them to clear instead.
  */
-export function healthStopReason(
-  input: {
-    readonly views: readonly NodeView[];
-    readonly activeAlerts: readonly Alert[];
-    /** Every node of the roll. */
-    readonly rollNodeIds: ReadonlySet<string>;
-    /** The nodes whose steps are under way. */
-    readonly inFlight: ReadonlySet<string>;
-    readonly baseline: HealthBaseline;
-  },
-): string | null {
+export function healthStopReason(input: {
+  readonly views: readonly NodeView[];
+  readonly activeAlerts: readonly Alert[];
+  /** Every node of the roll. */
+  readonly rollNodeIds: ReadonlySet<string>;
+  /** The nodes whose steps are under way. */
+  readonly inFlight: ReadonlySet<string>;
+  readonly baseline: HealthBaseline;
+}): string | null {
   for (const view of input.views) {
     if (
       view.status === 'unreachable' &&
@@ -208,7 +208,9 @@ export function rejoinWaitReason(
     return 'Waiting for the restarted node to report in.';
   }
   if (view.status !== 'active') return `Back, but ${view.status}; waiting for it to turn active.`;
-  const alert = activeAlerts.find((candidate) => candidate.nodeId === view.id && candidate.resolvedAt === null);
+  const alert = activeAlerts.find(
+    (candidate) => candidate.nodeId === view.id && candidate.resolvedAt === null,
+  );
   if (alert !== undefined) return `Back and active; waiting for the ${alert.kind} alert about it to clear.`;
   return null;
 }

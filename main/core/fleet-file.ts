@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { AlertThresholds, CapacityLimits } from '../common/models.js';
+import { type BrokerConfig, parseBrokerConfig } from './channels/broker-config.js';
 import { type BalancerConfig, parseBalancer } from './operations/balancer-config.js';
 import { parseCapacity } from './operations/capacity.js';
 import { type ProvisionerConfig, parseProvisioner } from './operations/provisioner-config.js';
@@ -32,6 +33,8 @@ export interface FleetFileJson {
   }>;
   /** Overrides of the alert thresholds; see {@link AlertThresholds} for each one's meaning. */
   alerts?: Partial<Record<keyof AlertThresholds, number>>;
+  /** The fleet's broker, read directly by the broker view (main/core/channels/broker-config.ts). */
+  broker?: { kind: 'redis' | 'relay'; url: string; prefix?: string };
   /** Nodes found at run time, beside or instead of `nodes`. */
   discovery?: {
     dns?: {
@@ -89,6 +92,8 @@ export interface FleetConfig {
   readonly balancer?: BalancerConfig | null;
   /** The tokens the file gives, for operations that must say which one is missing. */
   readonly tokens?: { readonly operate: string | null; readonly read: string | null };
+  /** The broker the broker view reads; null or absent: none named. */
+  readonly broker?: BrokerConfig | null;
 }
 
 /** Default DNS re-resolution interval, ms. */
@@ -262,7 +267,13 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
     return { id, adminUrl: node.admin as string, publicUrl: node.url ?? null, token: token as string };
   });
   const alerts = parseAlerts(file.alerts, fail);
-  const extras = json as { capacity?: unknown; provisioner?: unknown; control?: unknown; balancer?: unknown };
+  const extras = json as {
+    capacity?: unknown;
+    provisioner?: unknown;
+    control?: unknown;
+    balancer?: unknown;
+    broker?: unknown;
+  };
   return {
     name: file.name as string,
     nodes,
@@ -272,6 +283,7 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
     provisioner: parseProvisioner(extras, fail),
     balancer: parseBalancer(extras.balancer, fail),
     tokens: { operate: file.tokens?.operate ?? null, read: file.tokens?.read ?? null },
+    broker: parseBrokerConfig(extras.broker, fail),
   };
 }
 

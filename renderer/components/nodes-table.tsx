@@ -46,6 +46,8 @@ import {
   scrollTopToReveal,
   type Viewport,
 } from '../table/windowing.js';
+import { DrainDialog } from './operations/drain-dialog.js';
+import { RowDrainProgress } from './operations/drain-progress.js';
 import { Sparkline } from './sparkline.js';
 import { StatusBadge } from './status-badge.js';
 import { useSparklines } from './use-sparklines.js';
@@ -136,6 +138,7 @@ function cell(node: NodeView, column: ColumnSpec): ReactNode {
         <td key={column.key} data-column="state">
           <StatusBadge status={node.status} />
           {node.problem !== null && <span className="node-problem">{node.problem}</span>}
+          <RowDrainProgress view={node} />
         </td>
       );
     case 'version':
@@ -176,6 +179,7 @@ const NodeRow = memo(function NodeRow({
       className={node.status === 'unreachable' ? 'node-row is-unreachable' : 'node-row'}
       title={node.problem ?? undefined}
       aria-rowindex={rowIndex}
+      aria-keyshortcuts="Enter D"
       tabIndex={tabStop ? 0 : -1}
     >
       {COLUMNS.map((column) => cell(node, column))}
@@ -275,13 +279,15 @@ export function NodesTable({
   readonly nodes: readonly NodeView[];
   /** The fleet state's time (epoch ms), for uptimes. */
   readonly time: number;
-  readonly api: Pick<ViewApi, 'getSparklines'>;
+  readonly api: Pick<ViewApi, 'getSparklines' | 'previewDrain' | 'drainNode'>;
 }) {
   const [initial] = useState(() => loadTableState(sessionStorageOrNull()));
   const [sort, setSort] = useState<SortState>(initial.sort);
   const [filter, setFilter] = useState<FilterState>(() => filterStateFor(initial.filterText, null));
   const [focusedId, setFocusedId] = useState<string | null>(initial.focusedId);
   const [scrollTop, setScrollTop] = useState(0);
+  // The node whose drain dialog is open ("d" on a focused row).
+  const [drainId, setDrainId] = useState<string | null>(null);
   const [size, setSize] = useState({ height: 0, bodyOffset: 0 });
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLTableSectionElement>(null);
@@ -382,6 +388,11 @@ export function NodesTable({
       navigate({ view: 'node', nodeId: row.dataset.nodeId as string });
       return;
     }
+    if (event.key === 'd' || event.key === 'D') {
+      event.preventDefault();
+      setDrainId(row.dataset.nodeId as string);
+      return;
+    }
     if (!isNavigationKey(event.key)) return;
     event.preventDefault();
     const current = rows.findIndex((node) => node.id === row.dataset.nodeId);
@@ -412,6 +423,7 @@ export function NodesTable({
   };
 
   const filtered = filter.appliedText !== '';
+  const drainNode = drainId === null ? undefined : nodes.find((node) => node.id === drainId);
   return (
     <div className="nodes-table-panel">
       <div className="nodes-toolbar">
@@ -497,8 +509,9 @@ export function NodesTable({
         </table>
       </div>
       <p id={hintId} className="visually-hidden">
-        Arrow keys, Page Up, Page Down, Home and End move between rows; Enter opens the node.
+        Arrow keys, Page Up, Page Down, Home and End move between rows; Enter opens the node; D drains it.
       </p>
+      {drainNode !== undefined && <DrainDialog node={drainNode} api={api} onClose={() => setDrainId(null)} />}
     </div>
   );
 }

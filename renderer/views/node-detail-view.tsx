@@ -1,10 +1,12 @@
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import type { NodeView } from '../../main/common/models.js';
 import type { ViewApi } from '../app.js';
+import { BalancerState } from '../components/node-detail/balancer-state.js';
 import { CloseCodesTable } from '../components/node-detail/close-codes-table.js';
 import { DrainPanel } from '../components/node-detail/drain-panel.js';
 import { IdentityPanel } from '../components/node-detail/identity-panel.js';
 import { NodeCharts } from '../components/node-detail/node-charts.js';
+import { RemoveNode } from '../components/node-detail/remove-node.js';
 import { TopChannelsTable } from '../components/node-detail/top-channels-table.js';
 import { TransportShare } from '../components/node-detail/transport-share.js';
 import { useNodeDetail, useNodeHistory } from '../components/node-detail/use-node-data.js';
@@ -18,7 +20,16 @@ import '../components/node-detail/node-detail.css';
 
 const BACK = routeHref({ view: 'nodes' });
 
-function Header({ nodeId, view }: { readonly nodeId: string; readonly view: NodeView | null }) {
+function Header({
+  nodeId,
+  view,
+  actions,
+}: {
+  readonly nodeId: string;
+  readonly view: NodeView | null;
+  /** Controls at the header's end (Remove node…). */
+  readonly actions?: ReactNode;
+}) {
   return (
     <div className="node-detail-header">
       <a href={BACK} className="back-link">
@@ -34,6 +45,7 @@ function Header({ nodeId, view }: { readonly nodeId: string; readonly view: Node
           )}
         </>
       )}
+      {actions}
     </div>
   );
 }
@@ -67,9 +79,10 @@ function KnownNode({ view, api }: { readonly view: NodeView; readonly api: ViewA
   return (
     <>
       <RefreshProblems problems={problems} />
+      <BalancerState api={api} nodeId={view.id} />
       <div className="node-detail-top">
         <IdentityPanel view={view} />
-        <DrainPanel status={view.status} />
+        <DrainPanel view={view} api={api} />
       </div>
       <NodeCharts points={history.value} live={live} extra={<TransportShare view={view} />} />
       <div className="node-detail-tables">
@@ -98,7 +111,7 @@ export function NodeDetailView({
   const view = nodes.find((candidate) => candidate.id === nodeId) ?? null;
   return (
     <section className="node-detail" aria-labelledby="node-detail-heading">
-      <Header nodeId={nodeId} view={view} />
+      <Header nodeId={nodeId} view={view} actions={<RemoveNode nodeId={nodeId} view={view} api={api} />} />
       {view === null ? (
         <p className="placeholder">
           No node “{nodeId}” in this fleet. It may have been removed, or the link has a typo.{' '}

@@ -1,6 +1,7 @@
 import type { ViewApi } from '../app.js';
 import { FleetSummary } from '../components/fleet-summary.js';
 import { NodesTable } from '../components/nodes-table.js';
+import { AddNode } from '../components/operations/add-node-dialog.js';
 import { useFleetState, useFleetSummary } from '../stores/fleet-hooks.js';
 import type { FleetStore } from '../stores/fleet-store.js';
 
@@ -12,7 +13,10 @@ export function NodesView({ store, api }: { readonly store: FleetStore; readonly
   if (state.phase !== 'ready') return null;
   return (
     <section className="nodes-view" aria-label="Nodes">
-      <FleetSummary summary={summary} />
+      <div className="nodes-view-bar">
+        <FleetSummary summary={summary} />
+        <AddNode api={api} nodes={state.nodes} fleetName={state.fleetName} />
+      </div>
       <NodesTable nodes={state.nodes} time={state.time} api={api} />
     </section>
   );

@@ -73,8 +73,8 @@ test('shows who the node is, its connections, close codes and busiest channels l
   expect(await readUptime(page)).toBeGreaterThanOrEqual(0);
 
   const drain = page.getByRole('region', { name: 'Drain controls' });
-  await expect(drain).toContainText('Drain, undrain and shed arrive with operator workflows');
-  await expect(drain.getByRole('button', { name: 'Drain…' })).toBeDisabled();
+  await expect(drain).toContainText('node-1 is active and takes new connections');
+  await expect(drain.getByRole('button', { name: 'Drain…' })).toBeEnabled();
 
   await expect(liveValue(page, 'connections')).toHaveText('0');
   await expect(page.getByRole('region', { name: /Close codes/ })).toContainText(

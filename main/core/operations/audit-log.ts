@@ -103,6 +103,20 @@ export class AuditLog {
     };
   }
 
+  /**
+   * Writes the final line of a record another process started and left running (its console
+   * died); see adopt.ts.
+   */
+  async finishRecord(
+    record: OperationRecord,
+    outcome: Exclude<OperationOutcome, 'running'>,
+    message: string | null,
+  ): Promise<OperationRecord> {
+    const finished: OperationRecord = { ...record, endedAt: this.now(), outcome, message };
+    await this.append(finished);
+    return finished;
+  }
+
   /** Actions this process started that are still running, oldest first. */
   running(): OperationRecord[] {
     return [...this.runningRecords.values()];

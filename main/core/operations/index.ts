@@ -4,18 +4,19 @@
  * service creates this once per open fleet and exposes {@link Operations.handlers}.
  */
 import type { ConsoleHandlers } from '../../common/console-api.js';
+import { adoptOrphanedRecords } from './adopt.js';
 import { OPERATION_ARG_PARSERS, type OperationRequestName } from './args.js';
 import { type BalancerOperations, createBalancerOperations } from './balancer.js';
 import { DEFAULT_CAPACITY } from './capacity.js';
 import type { OperationsContext } from './context.js';
-import { createDrainOperations, type DrainOperations } from './drain-ops.js';
+import { createDrainOperations, type DrainControl } from './drain-ops.js';
 import { createProvisioning, type Provisioning } from './provisioning.js';
 import { createRolling, type Rolling } from './rolling.js';
 
 /** The operations of one fleet. */
 export interface Operations {
   readonly handlers: Pick<ConsoleHandlers, OperationRequestName>;
-  readonly drain: DrainOperations;
+  readonly drain: DrainControl;
   readonly provisioning: Provisioning;
   readonly rolling: Rolling;
   readonly balancer: BalancerOperations;
@@ -27,6 +28,8 @@ export function createOperations(context: OperationsContext): Operations {
   const provisioning = createProvisioning(context, drain);
   const rolling = createRolling(context, drain, provisioning);
   const balancer = createBalancerOperations(context);
+  // Drains a dead console left running in the audit log get their final line from this one.
+  const stopAdopting = adoptOrphanedRecords(context);
   const parse = OPERATION_ARG_PARSERS;
   // The web transport hands arguments over unchecked, so every handler checks them here.
   const handlers: Pick<ConsoleHandlers, OperationRequestName> = {
@@ -64,6 +67,7 @@ export function createOperations(context: OperationsContext): Operations {
     rolling,
     balancer,
     dispose() {
+      stopAdopting();
       rolling.dispose();
       provisioning.dispose();
       drain.dispose();
