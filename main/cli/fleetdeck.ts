@@ -3,6 +3,9 @@
  * The fleetdeck command line, on the same core as the app.
  *
  *   fleetdeck status --fleet FILE [--json] [--wait-ms N]
+ *   fleetdeck drain|undrain|shed --fleet FILE --node ID …   (see USAGE)
+ *   fleetdeck add|remove --fleet FILE …                    (see USAGE)
+ *   fleetdeck channels --fleet FILE [--top N] [--filter GLOB] [--json] [--wait-ms N]
  *   fleetdeck web    [--fleet FILE] [--port N]
  *   fleetdeck start  [--nodes N] [--clients N] [--web]
  *
@@ -22,10 +25,28 @@ import { defaultDataDir } from '../core/data-dir.js';
 import { loadFleetFile } from '../core/fleet-file.js';
 import { electronBinary } from '../electron/locate-binary.js';
 import { startWebServer } from '../web/server.js';
+import { ADD_FLAGS, ADD_USAGE, addCommand } from './commands/add.js';
+import { CHANNELS_FLAGS, CHANNELS_USAGE, channelsCommand } from './commands/channels.js';
+import { DRAIN_FLAGS, drainCommand } from './commands/drain.js';
+import { REMOVE_FLAGS, REMOVE_USAGE, removeCommand } from './commands/remove.js';
+import { ROLL_FLAGS, rollCommand } from './commands/roll.js';
+import { SHED_FLAGS, shedCommand } from './commands/shed.js';
+import { UNDRAIN_FLAGS, undrainCommand } from './commands/undrain.js';
 import { EXIT, exitCodeOf } from './operate.js';
 
 const USAGE = `usage:
   fleetdeck status --fleet FILE [--json] [--wait-ms N]   each node's state and numbers
+  fleetdeck drain   --fleet FILE --node ID [--deadline-ms 30000] [--wait] [--json]
+                                                        drain a node at a pace; --wait: until it is empty
+  fleetdeck undrain --fleet FILE --node ID [--json]     return a node to active
+  fleetdeck shed    --fleet FILE --node ID (--count N | --percent P) [--deadline-ms 30000] [--wait] [--json]
+                                                        move N connections (or P %) off a node
+  fleetdeck roll    --fleet FILE (--nodes a,b,c | --all) [--concurrency 1] [--deadline-ms 30000]
+                    [--min-active N] [--wait] [--json]   rolling drain + restart, N at a time; without
+                                                        --wait it prints the plan and changes nothing
+${ADD_USAGE}
+${REMOVE_USAGE}
+${CHANNELS_USAGE}
   fleetdeck web    [--fleet FILE] [--port N]             the console in a browser (web mode); without
                                                         --fleet it reopens the most recent fleet, else a
                                                         running "npm run fleet", else starts with none
@@ -218,6 +239,32 @@ async function main(argv: string[]): Promise<number> {
       return web(parseArgs(rest, ['fleet', 'port']));
     case 'start':
       return start(parseArgs(rest, ['nodes', 'clients', 'port'], ['web']));
+    case 'drain':
+      return drainCommand(
+        parseArgs(rest, DRAIN_FLAGS.valued, DRAIN_FLAGS.switches),
+        (m) => new UsageError(m),
+      );
+    case 'undrain':
+      return undrainCommand(
+        parseArgs(rest, UNDRAIN_FLAGS.valued, UNDRAIN_FLAGS.switches),
+        (m) => new UsageError(m),
+      );
+    case 'shed':
+      return shedCommand(parseArgs(rest, SHED_FLAGS.valued, SHED_FLAGS.switches), (m) => new UsageError(m));
+    case 'roll':
+      return rollCommand(parseArgs(rest, ROLL_FLAGS.valued, ROLL_FLAGS.switches), (m) => new UsageError(m));
+    case 'add':
+      return addCommand(parseArgs(rest, ADD_FLAGS.valued, ADD_FLAGS.switches), (m) => new UsageError(m));
+    case 'remove':
+      return removeCommand(
+        parseArgs(rest, REMOVE_FLAGS.valued, REMOVE_FLAGS.switches),
+        (m) => new UsageError(m),
+      );
+    case 'channels':
+      return channelsCommand(
+        parseArgs(rest, CHANNELS_FLAGS.valued, CHANNELS_FLAGS.switches),
+        (m) => new UsageError(m),
+      );
     case undefined:
     case 'help':
     case '--help':

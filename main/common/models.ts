@@ -627,8 +627,9 @@ export type BalancerStateName = (typeof BALANCER_STATES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Hot channels: fleet-wide per-channel rates merged from every node's top-K and totals.
+// How the merge works and how far its figures can be off: docs/architecture.md, "Hot channels".
 
-/** One channel's fleet-wide figures over the latest interval, per second. */
+/** One channel's fleet-wide figures, per second: over the latest tick, or averaged over `windowS`. */
 export interface ChannelRow {
   readonly name: string;
   readonly publishPerSec: number;
@@ -645,9 +646,22 @@ export interface ChannelRow {
   readonly shareOfBytesOut: number;
   /** Rate now ÷ rate a minute ago when that jumped by the rising factor or more; null otherwise. */
   readonly risingFactor: number | null;
-  /** Upper bound of the sketches' overestimate of publish + deliveries per second, summed over nodes. */
+  /**
+   * How much publish + deliveries per second the row may be missing, at most, summed over nodes:
+   * a node's sketch counts a channel only from when it tracks it (`error` bounds what came
+   * before), and a node that did not list the channel had at most its last listed entry's
+   * weight of it. 0 when every node counted the channel exactly.
+   */
   readonly errorPerSec: number;
+  /**
+   * Publish + deliveries per second over the last {@link CHANNEL_RECENT_POINTS} ticks, oldest
+   * first, from the console's history (for a sparkline); empty when the channel has no history.
+   */
+  readonly recent: readonly (number | null)[];
 }
+
+/** Points in {@link ChannelRow.recent}: one minute at one per second. */
+export const CHANNEL_RECENT_POINTS = 60;
 
 /** Per-second totals of a group of channels. */
 export interface ChannelTotals {
@@ -660,26 +674,59 @@ export interface ChannelTotals {
 /** The fleet's channels now: the hottest, the remainder, and the totals they add up to. */
 export interface ChannelsSnapshot {
   readonly time: number;
-  /** The hottest channels, by publish + deliveries per second, hottest first. */
+  /** The hottest channels (by `sort`, hottest first), after the filter. */
   readonly channels: readonly ChannelRow[];
-  /** Everything not in `channels`: totals − the sum of `channels`, never negative. */
+  /** Everything not in `channels`: totals − the sum of `channels`, each figure clamped at 0. */
   readonly other: ChannelTotals;
-  /** The fleet's channel totals (from every node's cumulative totals). */
+  /** The fleet's channel totals (from every node's cumulative totals, not from the top-K lists). */
   readonly totals: ChannelTotals;
-  /** Distinct channels the console tracks now (bounded). */
+  /** Distinct channels the console tracks now (bounded: the latest merge plus the history set). */
   readonly trackedChannels: number;
+  /** Channels that passed the filter, before `top` cut the list. */
+  readonly matchedChannels: number;
   /** Nodes whose channel figures are in the merge. */
   readonly nodesReporting: number;
+  /** Seconds the rates are averaged over: 1 for the latest tick, else the window actually held. */
+  readonly windowS: number;
   /** The factor a rate must jump by over a minute to be marked rising. */
   readonly risingThreshold: number;
+  /** A rising channel must also reach `risingThreshold ×` this many messages per second. */
+  readonly risingFloorPerSec: number;
 }
+
+/** What `getChannels` can rank by: `activity` is publish + deliveries per second. */
+export const CHANNEL_SORT_KEYS = [
+  'activity',
+  'publishPerSec',
+  'deliveriesPerSec',
+  'bytesInPerSec',
+  'bytesOutPerSec',
+  'subscribers',
+  'fanOut',
+] as const;
+/** One of {@link CHANNEL_SORT_KEYS}. */
+export type ChannelSortKey = (typeof CHANNEL_SORT_KEYS)[number];
+
+/** Longest `windowS`: the channel history's length. */
+export const MAX_CHANNEL_WINDOW_S = 900;
 
 /** What `getChannels` may ask for. */
 export interface ChannelsQuery {
   /** Rows to return, 1–1000. Default 100. */
   readonly top?: number;
-  /** A name, prefix or glob (`chat:*`, `*lobby*`); empty: every channel. */
+  /**
+   * Plain text: names containing it. With `*` (any run) or `?` (one character): a glob over the
+   * whole name (`chat:*`, `*lobby*`). Case-sensitive, like channel names. Empty: every channel.
+   */
   readonly filter?: string;
+  /** The figure to rank by, descending. Default `activity`. */
+  readonly sort?: ChannelSortKey;
+  /**
+   * Average the rates over the last `windowS` seconds (1–{@link MAX_CHANNEL_WINDOW_S}), from the
+   * history; only the channels the history keeps (the hottest 200) are listed then. Default 1:
+   * the latest tick, every channel of the merge.
+   */
+  readonly windowS?: number;
 }
 
 /** A channel's history series, one value per tick. */
@@ -713,15 +760,21 @@ export interface ChannelDetail {
   readonly perNode: readonly ChannelNodeRow[];
 }
 
-/** The broker (Redis) seen directly, when the fleet file names it. */
+/** The broker seen directly, when the fleet file names it. */
 export interface BrokerView {
   readonly time: number;
   readonly configured: boolean;
-  readonly kind: 'redis' | null;
+  /** `redis` is read directly (INFO, PUBSUB NUMSUB); the development `relay` is only checked for reachability. */
+  readonly kind: 'redis' | 'relay' | null;
   /** Where it is, without credentials. */
   readonly address: string | null;
   readonly reachable: boolean;
   readonly problem: string | null;
+  /**
+   * How the fleet's channels map onto the broker's, in a sentence (e.g. one Redis channel
+   * `fd:ch:{name}` per channel, one subscription per node), so the counts below can be read.
+   */
+  readonly mapping: string | null;
   /** From INFO; null when unknown. */
   readonly info: {
     readonly version: string | null;

@@ -436,7 +436,10 @@ function isChannelRow(value: unknown): boolean {
       'shareOfBytesOut',
     ]) &&
     isNullableNumber(value.fanOut) &&
-    isNullableNumber(value.risingFactor)
+    isNullableNumber(value.risingFactor) &&
+    isFiniteNumber(value.errorPerSec) &&
+    Array.isArray(value.recent) &&
+    value.recent.every(isNullableNumber)
   );
 }
 
@@ -451,8 +454,14 @@ export function isChannelsSnapshot(value: unknown): value is ChannelsSnapshot {
     value.channels.every(isChannelRow) &&
     isNumberRecord(value.other, CHANNEL_TOTAL_KEYS) &&
     isNumberRecord(value.totals, CHANNEL_TOTAL_KEYS) &&
-    isFiniteNumber(value.trackedChannels) &&
-    isFiniteNumber(value.nodesReporting)
+    isNumberRecord(value, [
+      'trackedChannels',
+      'matchedChannels',
+      'nodesReporting',
+      'windowS',
+      'risingThreshold',
+      'risingFloorPerSec',
+    ])
   );
 }
 
@@ -477,7 +486,15 @@ export function isBrokerView(value: unknown): value is BrokerView {
     typeof value.configured === 'boolean' &&
     typeof value.reachable === 'boolean' &&
     isNullOr(value.problem, isString) &&
+    isNullOr(value.mapping, isString) &&
     (value.info === null || isRecord(value.info)) &&
-    Array.isArray(value.subscribers)
+    Array.isArray(value.subscribers) &&
+    value.subscribers.every(
+      (row) =>
+        isRecord(row) &&
+        isString(row.channel) &&
+        isNumberRecord(row, ['redis', 'nodesSubscribed', 'agentSubscribers']) &&
+        isNullOr(row.mismatch, isString),
+    )
   );
 }
