@@ -110,9 +110,11 @@ describe('the balancer view with a real HAProxy', () => {
         const agreeing = current.servers.every(
           (server) => server.sessions === service.store.view(server.nodeId ?? '')?.connections?.open,
         );
-        return total === 12 && agreeing ? current : null;
+        // HAProxy starts servers UP before their first check has run ("INI Initializing").
+        const checked = current.servers.every((server) => server.checkStatus?.startsWith('L7OK'));
+        return total === 12 && agreeing && checked ? current : null;
       },
-      '12 sessions in HAProxy, matching every agent',
+      '12 sessions in HAProxy, matching every agent, every server checked',
       10_000,
       100,
     );
