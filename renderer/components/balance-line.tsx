@@ -1,9 +1,20 @@
 import { memo } from 'react';
 import type { FleetBalance } from '../../main/common/models.js';
 import { formatRatio } from '../format.js';
+import { routeHref } from '../router.js';
 
-/** How evenly connections are spread over the active nodes, with the core's explanation. */
-export const BalanceLine = memo(function BalanceLine({ balance }: { readonly balance: FleetBalance | null }) {
+/**
+ * How evenly connections are spread over the active nodes, with the core's explanation. While the
+ * skew alert is raised it suggests shedding from the most loaded node (its detail has Shed…).
+ */
+export const BalanceLine = memo(function BalanceLine({
+  balance,
+  skewed = false,
+}: {
+  readonly balance: FleetBalance | null;
+  readonly skewed?: boolean;
+}) {
+  const busiest = balance?.mostLoadedNodeId ?? null;
   return (
     <p className="balance-line" data-balance>
       <strong>Balance</strong>
@@ -14,6 +25,15 @@ export const BalanceLine = memo(function BalanceLine({ balance }: { readonly bal
         CV <span data-balance-figure="cv">{formatRatio(balance?.cv)}</span>
       </span>
       <span className="balance-explanation">{balance?.explanation ?? 'Waiting for the first figures…'}</span>
+      {skewed && busiest !== null && (
+        <a
+          className="balance-suggestion"
+          href={routeHref({ view: 'node', nodeId: busiest })}
+          data-shed-suggestion
+        >
+          Shed connections from {busiest}…
+        </a>
+      )}
     </p>
   );
 });

@@ -27,7 +27,7 @@ export function OverviewView({
     <section className="overview" aria-labelledby="overview-heading">
       <h2 id="overview-heading">Overview</h2>
       <TotalsTiles totals={totals} />
-      <BalanceLine balance={totals?.balance ?? null} />
+      <BalanceLine balance={totals?.balance ?? null} skewed={alerts.some((alert) => alert.kind === 'skew')} />
       <NodeMap nodes={nodes} alerts={alerts} />
       <FleetCharts points={history} />
     </section>
