@@ -263,9 +263,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.drains.start(request);
   }
 
-  /** Returns to `active` at any point of a drain; connections already closed stay closed. */
+  /**
+   * Returns to `active` at any point of a drain, and stops a shed in progress; connections
+   * already closed stay closed.
+   */
   undrain(): void {
-    if (this.drains.progress()?.kind === 'drain') this.drains.cancel();
+    if (this.drains.progress() !== null) this.drains.cancel();
     this.setState('active');
   }
 

@@ -164,6 +164,27 @@ describe('drain', () => {
 });
 
 describe('shed', () => {
+  it('undrain stops a shed in the middle', async () => {
+    const { agent, wsUrl } = await host();
+    const sockets = await openClients(wsUrl, 30);
+    let closed = 0;
+    for (const socket of sockets) socket.on('close', () => closed++);
+    const events: string[] = [];
+    agent.on('event', (frame: { name: string }) => events.push(frame.name));
+    agent.shed({ count: 20, deadlineMs: 4_000 });
+    await sleep(1_000);
+    agent.undrain();
+    const closedAtUndrain = closed;
+    await sleep(800);
+    expect(closed - closedAtUndrain).toBeLessThanOrEqual(1); // a close already in flight may land
+    expect(closedAtUndrain).toBeGreaterThan(0);
+    expect(closedAtUndrain).toBeLessThan(20);
+    expect(events).toContain('shed-cancelled');
+    expect(agent.sample().drain).toBeNull();
+    expect(agent.state).toBe('active');
+    await closeClients(sockets);
+  });
+
   it('closes exactly N connections at a pace and stays active', async () => {
     const { agent, wsUrl, adminUrl } = await host();
     const sockets = await openClients(wsUrl, 30);

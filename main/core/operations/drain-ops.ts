@@ -463,6 +463,12 @@ export function createDrainOperations(context: OperationsContext): DrainControl 
         const closed = closedSoFar(draining);
         end(draining, 'aborted', `undrained after closing ${closed} connections`);
         message = `${nodeId} is active again; its drain stopped after ${closed} connections`;
+      } else if (draining?.kind === 'shed') {
+        // The agent's undrain stops a shed too. The view read before the command is fresher than the watch.
+        const latest = view.drain?.kind === 'shed' ? view.drain : draining.latest;
+        const closed = Math.max(latest.closed, draining.latest.closed);
+        end(draining, 'aborted', `stopped by undrain after closing ${closed} of ${latest.total} connections`);
+        message = `${nodeId}'s shed stopped after ${closed} of ${latest.total} connections`;
       }
       return finishRecord(handle, 'succeeded', message);
     },

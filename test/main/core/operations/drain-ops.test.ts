@@ -203,6 +203,23 @@ describe('drain operations', () => {
     await waitFor(() => service.store.view('node-2')?.connections?.open === 9, '9 left on node-2');
   });
 
+  it('undrain stops a shed in the middle; the shed ends aborted', async () => {
+    const service = open();
+    const clients = await connect(service, 'node-2', 30);
+    const drain = service.operations.drain;
+    const record = await drain.shed('node-2', { count: 20 }, 4_000);
+    await waitFor(() => (service.store.view('node-2')?.drain?.closed ?? 0) >= 2, 'a few closes');
+    const undrained = await drain.undrain('node-2');
+    expect(undrained.message).toMatch(/^node-2's shed stopped after [1-9]\d* of 20 connections$/);
+    const final = await drain.settled(record.id);
+    expect(final.outcome).toBe('aborted');
+    // The agent stops closing: after a second, well under 20 have closed.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const stillOpen = clients.filter((client) => client.readyState === WebSocket.OPEN).length;
+    expect(stillOpen).toBeGreaterThan(10);
+    expect(service.store.view('node-2')?.status).toBe('active');
+  });
+
   it('refuses readably with only the read token, and audits the refusal', async () => {
     const service = open({ read: TEST_TOKENS.read });
     await connect(service, 'node-1', 3);
