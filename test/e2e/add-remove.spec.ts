@@ -1,16 +1,3 @@
-/**
- * Remove and add nodes from the UI, end to end, against the reference fleet: real Redis, real
- * HAProxy with agent-checks, three node processes and the launcher's simulated users coming in
- * through HAProxy; the web console over the launcher's fleet file (its `local` provisioner),
- * its audit log in a temp data directory, driven in Debian's Chromium at 1280×800.
- *
- * 1. Remove node-3 from its detail view: the confirm says what will happen; the drain's
- *    progress shows, HAProxy says DRAIN, the users move to the other nodes; node-3 is stopped,
- *    gone from HAProxy and from the table; the audit log has the remove and its drain.
- * 2. Add a node from the nodes view: it appears, turns active, HAProxy has it UP, and new
- *    connections through HAProxy land on it.
- */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,11 +7,13 @@ import { type LaunchedFleet, type LocalFleetFile, launchFleet } from '../../flee
 import type { OperationRecord } from '../../main/common/models.js';
 import { parseRuntimeApiAddress } from '../../main/core/operations/balancer-config.js';
 import { HaproxyRuntime } from '../../main/core/operations/haproxy-runtime.js';
+import { auditRecords as readAudit } from '../helpers/audit.js';
 import { closeClients } from '../helpers/clients.js';
 import { connectAndWelcome } from '../helpers/fleet-balancer.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { firstLine, runTs, stop } from '../helpers/processes.js';
+import { stop } from '../helpers/processes.js';
 import { isAlive } from '../helpers/redis.js';
+import { spawnWebConsole } from './web-console.js';
 
 const USERS = 30;
 const DEADLINE_S = 5;
@@ -40,33 +29,13 @@ let consoleUrl = '';
 
 /** Starts `fleetdeck web` over the launcher's fleet file; resolves with its URL. */
 async function startConsole(): Promise<string> {
-  const child: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleet.fleetFile], {
-    FLEETDECK_DATA_DIR: dataDir,
-  });
+  const { child, url } = await spawnWebConsole(['--fleet', fleet.fleetFile], dataDir);
   owner.defer('the web console', () => stop(child));
-  return firstLine(
-    child,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
-  );
+  return url;
 }
 
 /** The audit file's records merged by id (the last line of each wins). */
-function auditRecords(): OperationRecord[] {
-  let text = '';
-  try {
-    text = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, OperationRecord>();
-  for (const line of text.split('\n')) {
-    if (line.trim() !== '') {
-      const record = JSON.parse(line) as OperationRecord;
-      byId.set(record.id, record);
-    }
-  }
-  return [...byId.values()];
-}
+const auditRecords = (): OperationRecord[] => readAudit(dataDir);
 
 /** HAProxy's `nodes` backend, server by server: its status text and current sessions. */
 async function haproxyServers(): Promise<Map<string, { status: string; sessions: number }>> {

@@ -1,25 +1,13 @@
-/**
- * The Balancer view end to end, against the reference fleet: real Redis, real HAProxy with
- * agent-checks, three node processes and the launcher's simulated users coming in through
- * HAProxy; the web console over the launcher's fleet file (its `balancer.runtimeApi`), its audit
- * log in a temp data directory, driven in Debian's Chromium at 1280×800.
- *
- * 1. Every server UP beside an active agent, HAProxy's sessions equal to each agent's
- *    connections, no mismatch.
- * 2. Maint on node-2 from the view, by mouse, through the confirm dialog: MAINT and a mismatch
- *    warning; Set ready by keyboard only: UP again, no warning; both in the audit log.
- * 3. The node detail's line; a fleet file without a balancer shows how to configure one.
- */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { type LaunchedFleet, launchFleet } from '../../fleet/launch.js';
 import type { OperationRecord } from '../../main/common/models.js';
+import { auditRecords as readAudit } from '../helpers/audit.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { firstLine, runTs, stop } from '../helpers/processes.js';
-import { startWebConsoleFleet, type WebConsoleFleet } from './web-console.js';
+import { stop } from '../helpers/processes.js';
+import { spawnWebConsole, startWebConsoleFleet, type WebConsoleFleet } from './web-console.js';
 
 const USERS = 30;
 const NODE_IDS = ['node-1', 'node-2', 'node-3'] as const;
@@ -34,33 +22,13 @@ let consoleUrl = '';
 
 /** Starts `fleetdeck web` over the launcher's fleet file; resolves with its URL. */
 async function startConsole(): Promise<string> {
-  const child: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleet.fleetFile], {
-    FLEETDECK_DATA_DIR: dataDir,
-  });
+  const { child, url } = await spawnWebConsole(['--fleet', fleet.fleetFile], dataDir);
   owner.defer('the web console', () => stop(child));
-  return firstLine(
-    child,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
-  );
+  return url;
 }
 
 /** The audit file's records merged by id (the last line of each wins). */
-function auditRecords(): OperationRecord[] {
-  let text = '';
-  try {
-    text = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, OperationRecord>();
-  for (const line of text.split('\n')) {
-    if (line.trim() !== '') {
-      const record = JSON.parse(line) as OperationRecord;
-      byId.set(record.id, record);
-    }
-  }
-  return [...byId.values()];
-}
+const auditRecords = (): OperationRecord[] => readAudit(dataDir);
 
 const row = (page: Page, server: string) => page.locator(`.balancer-table tr[data-server="${server}"]`);
 const cell = (page: Page, server: string, column: string) =>

@@ -24,12 +24,14 @@ import type { SampleFrame } from '../../agent/index.js';
 import { type LaunchedFleet, launchFleet } from '../../fleet/launch.js';
 import { startUsers, type Users } from '../../fleet/users.js';
 import type { OperationRecord } from '../../main/common/models.js';
+import { auditRecords as readAudit } from '../helpers/audit.js';
 import { closeClients, openClients } from '../helpers/clients.js';
 import { type AgentWatch, watchAgent } from '../helpers/fleet-agent.js';
 import { connectAndWelcome } from '../helpers/fleet-balancer.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { firstLine, runTs, stop } from '../helpers/processes.js';
+import { stop } from '../helpers/processes.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { spawnWebConsole } from './web-console.js';
 
 const USERS = 90;
 const DEADLINE_MS = 10_000;
@@ -49,14 +51,9 @@ const launcherLog: string[] = [];
 
 /** Starts `fleetdeck web` over the launcher's fleet file; resolves with its URL. */
 async function startConsole(): Promise<string> {
-  const child = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleet.fleetFile], {
-    FLEETDECK_DATA_DIR: dataDir,
-  });
+  const { child, url } = await spawnWebConsole(['--fleet', fleet.fleetFile], dataDir);
   consoleProcess = child;
-  return firstLine(
-    child,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
-  );
+  return url;
 }
 
 /** One HAProxy runtime API exchange: it answers one command and closes the connection. */
@@ -121,22 +118,7 @@ function messageFigures() {
 }
 
 /** The audit file's records merged by id (the last line of each wins). */
-function auditRecords(): OperationRecord[] {
-  let text = '';
-  try {
-    text = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, OperationRecord>();
-  for (const line of text.split('\n')) {
-    if (line.trim() !== '') {
-      const record = JSON.parse(line) as OperationRecord;
-      byId.set(record.id, record);
-    }
-  }
-  return [...byId.values()];
-}
+const auditRecords = (): OperationRecord[] => readAudit(dataDir);
 
 const drainPanel = (page: Page) => page.getByRole('region', { name: 'Drain controls' });
 const statusOf = (page: Page) => page.locator('.node-detail-header .status-label');

@@ -1,17 +1,4 @@
-/**
- * The rolling drain from the UI, end to end, against the reference fleet: real Redis, real
- * HAProxy with agent-checks, three node processes and the launcher's simulated users; the web
- * console over the launcher's fleet file (its `local` provisioner restarts the nodes), its audit
- * log in a temp data directory, driven in Debian's Chromium at 1280×800.
- *
- * 1. Plan a roll of the three nodes with a 3 s deadline, start it behind the confirm, and watch
- *    every step go pending → draining → restarting → rejoining → done; the audit log has the
- *    roll and its drains and restarts. Screenshot `roll.png` mid-roll.
- * 2. The same roll aborted midway (by keyboard): the node being drained is undrained, the rest
- *    skipped, and every node ends active, in the table and in HAProxy.
- */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
@@ -19,8 +6,10 @@ import { type LaunchedFleet, launchFleet } from '../../fleet/launch.js';
 import type { OperationRecord } from '../../main/common/models.js';
 import { parseRuntimeApiAddress } from '../../main/core/operations/balancer-config.js';
 import { HaproxyRuntime } from '../../main/core/operations/haproxy-runtime.js';
+import { auditRecords as readAudit } from '../helpers/audit.js';
 import { FleetOwner } from '../helpers/fleet-owner.js';
-import { firstLine, runTs, stop } from '../helpers/processes.js';
+import { stop } from '../helpers/processes.js';
+import { spawnWebConsole } from './web-console.js';
 
 const USERS = 30;
 const IDS = ['node-1', 'node-2', 'node-3'];
@@ -35,22 +24,7 @@ let dataDir: string;
 let consoleUrl = '';
 
 /** The audit file's records merged by id (the last line of each wins). */
-function auditRecords(): OperationRecord[] {
-  let text = '';
-  try {
-    text = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, OperationRecord>();
-  for (const line of text.split('\n')) {
-    if (line.trim() !== '') {
-      const record = JSON.parse(line) as OperationRecord;
-      byId.set(record.id, record);
-    }
-  }
-  return [...byId.values()];
-}
+const auditRecords = (): OperationRecord[] => readAudit(dataDir);
 
 async function haproxyStatuses(): Promise<Record<string, string>> {
   const servers = await runtime.servers('nodes');
@@ -105,14 +79,9 @@ test.beforeAll(async () => {
     (client) => client.dispose(),
     'the runtime API client',
   );
-  const child: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleet.fleetFile], {
-    FLEETDECK_DATA_DIR: dataDir,
-  });
+  const { child, url } = await spawnWebConsole(['--fleet', fleet.fleetFile], dataDir);
   owner.defer('the web console', () => stop(child));
-  consoleUrl = await firstLine(
-    child,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
-  );
+  consoleUrl = url;
 });
 
 test.afterAll(async () => {

@@ -13,6 +13,25 @@ export interface WebConsoleFleet {
   stop(): Promise<void>;
 }
 
+/** The line `fleetdeck web` prints once it serves, with the URL to open. */
+const CONSOLE_LINE = /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/;
+
+/** A `fleetdeck web` process and the URL it serves. */
+export interface WebConsoleProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/**
+ * Spawns `fleetdeck web` with `args` (e.g. `['--fleet', file]`), its data directory (recent
+ * fleets, audit log) in `dataDir`; resolves once it serves. The caller stops `child`.
+ */
+export async function spawnWebConsole(args: readonly string[], dataDir: string): Promise<WebConsoleProcess> {
+  const child = runTs('main/cli/fleetdeck.ts', ['web', ...args], { FLEETDECK_DATA_DIR: dataDir });
+  const url = await firstLine(child, (line) => CONSOLE_LINE.exec(line)?.[1] ?? null);
+  return { child, url };
+}
+
 /**
  * Starts `nodeCount` nodes (node-1…) and `fleetdeck web` over them; resolves with the console URL.
  * `fileExtras` are merged into the fleet file, e.g. `{ alerts: { cpu: 0.0001 } }`.
@@ -28,12 +47,9 @@ export async function startWebConsoleFleet(
   const fleetFile = join(mkdtempSync(join(tmpdir(), 'fleetdeck-e2e-')), 'fleet.json');
   writeFileSync(fleetFile, JSON.stringify({ ...fleetFileFor(nodes, name), ...fileExtras }));
   // Its recent-fleets list goes beside the fleet file, not into the user's ~/.config.
-  const consoleProcess: ChildProcess = runTs('main/cli/fleetdeck.ts', ['web', '--fleet', fleetFile], {
-    FLEETDECK_DATA_DIR: join(fleetFile, '..', 'data'),
-  });
-  const url = await firstLine(
-    consoleProcess,
-    (line) => /^Fleetdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/.exec(line)?.[1] ?? null,
+  const { child: consoleProcess, url } = await spawnWebConsole(
+    ['--fleet', fleetFile],
+    join(fleetFile, '..', 'data'),
   );
   return {
     nodes,

@@ -253,8 +253,9 @@ describe('hot channels against the ground truth', () => {
     for (const [rank, truth] of truthTop.entries()) {
       const row = top10.channels[rank];
       expect(Math.abs((row?.publishPerSec ?? 0) - truth.rate) / truth.rate).toBeLessThan(0.02);
-      // Counted from their first message in every interval, on every node: the bound says so.
-      expect(row?.errorPerSec).toBe(0);
+      // The sketches' own bound on what they may have missed stays within the 2 % as well (it is
+      // 0 when a channel was counted from its first message in every interval, on every node).
+      expect(row?.errorPerSec ?? Number.POSITIVE_INFINITY).toBeLessThan(0.02 * truth.rate);
     }
     // Enough traffic for 2 % to mean something: the 10th channel carried hundreds of publishes.
     expect((truthTop[9]?.rate ?? 0) * WINDOW_S).toBeGreaterThan(500);

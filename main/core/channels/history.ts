@@ -217,16 +217,25 @@ export class ChannelHistory {
   windowFigures(name: string, window: number, nodesNow: number): WindowFigures | null {
     const track = this.trackOf.get(name);
     if (track === undefined) return null;
-    const start = Math.max(this.ticks - window, this.firstHeld(track));
-    // Ticks at which some node reported (the others are gaps in every series).
-    let count = 0;
+    const windowStart = Math.max(this.ticks - Math.min(window, this.capacity), 0);
+    const start = Math.max(windowStart, this.firstHeld(track));
+    let reported = 0;
     for (let tick = start; tick < this.ticks; tick++) {
-      if (!Number.isNaN(this.valueAt(track, 'publishPerSec', tick))) count++;
+      if (!Number.isNaN(this.valueAt(track, 'publishPerSec', tick))) reported++;
     }
-    if (count === 0) return null;
+    if (reported === 0) return null;
+    // The mean is over the same ticks as windowTotals' (those with fleet totals), a tick the
+    // channel was not tracked or not listed counting 0: like the sketches, it may under-count,
+    // never over-count, so the listed rows never exceed the totals.
+    let ticks = 0;
+    for (let tick = windowStart; tick < this.ticks; tick++) {
+      if (!Number.isNaN(this.totals[tick % this.capacity] as number)) ticks++;
+    }
+    const count = Math.max(ticks, 1);
     const mean = (series: TrackSeriesName) => {
       let sum = 0;
       for (let tick = start; tick < this.ticks; tick++) {
+        if (Number.isNaN(this.totals[tick % this.capacity] as number)) continue;
         const value = this.valueAt(track, series, tick);
         if (!Number.isNaN(value)) sum += value;
       }
