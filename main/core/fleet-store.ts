@@ -201,7 +201,7 @@ export class FleetStore {
     });
   }
 
-  /** An agent event; kept for the activity view in a later version. */
+  /** An agent event; not shown yet (see docs/architecture.md, "Not in the code yet"). */
   event(_nodeId: string, _frame: EventFrame): void {}
 
   /** The link is down: live figures are cleared so nobody reads stale numbers as current. */
