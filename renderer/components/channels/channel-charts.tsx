@@ -1,9 +1,7 @@
-import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChannelRow, ChannelSeriesName } from '../../../main/common/models.js';
 import type { ChannelPoint } from '../../channels/channel-detail-model.js';
-import { formatBytesPerSecond, formatClock, formatCount, formatRate } from '../../format.js';
-import { clockTicks } from '../chart-ticks.js';
+import { formatBytesPerSecond, formatCount, formatRate } from '../../format.js';
+import { TimeSeriesPlot } from '../time-series-plot.js';
 
 interface SeriesSpec {
   readonly key: ChannelSeriesName;
@@ -69,77 +67,6 @@ const CHARTS: readonly ChartSpec[] = [
 ];
 
 const CHART_HEIGHT = 150;
-/** Time labels per axis: "14:05:09" is about 55 px wide at 11 px. */
-const MAX_TIME_TICKS = 4;
-const AXIS_TICK = { fill: 'var(--muted)', fontSize: 11 };
-const TOOLTIP_STYLE = {
-  background: 'var(--surface)',
-  border: '1px solid var(--border)',
-  color: 'var(--text)',
-};
-
-/** The plot alone, memoized on its points: the live figures in the caption change on their own. */
-const Plot = memo(function Plot({
-  spec,
-  points,
-  ticks,
-}: {
-  readonly spec: ChartSpec;
-  readonly points: readonly ChannelPoint[];
-  readonly ticks: readonly number[];
-}) {
-  if (points.length === 0) {
-    return (
-      <p className="empty-state channel-chart-empty">
-        No history: the console keeps it for the hottest channels only, a point a second.
-      </p>
-    );
-  }
-  const start = points[0]?.time ?? 0;
-  const end = points.at(-1)?.time ?? start;
-  return (
-    <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={points as ChannelPoint[]} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-        {/* A number axis with our own ticks: recharts would measure every label of a 900-point category axis. */}
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={[start, end]}
-          ticks={ticks as number[]}
-          tickFormatter={formatClock}
-          tick={AXIS_TICK}
-          stroke="var(--border)"
-        />
-        <YAxis
-          tickFormatter={spec.format}
-          tick={AXIS_TICK}
-          stroke="var(--border)"
-          width={68}
-          allowDecimals={spec.decimals}
-        />
-        <Tooltip
-          labelFormatter={(label) => formatClock(Number(label))}
-          formatter={(value) => spec.format(Number(value))}
-          contentStyle={TOOLTIP_STYLE}
-          isAnimationActive={false}
-        />
-        {spec.series.map((series) => (
-          <Line
-            key={series.key}
-            dataKey={series.key}
-            name={series.label}
-            stroke={series.color}
-            strokeWidth={2}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls={false}
-          />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
-  );
-});
 
 /**
  * The channel over the history the console keeps (up to 15 minutes at 1 s): publish, deliveries,
@@ -152,10 +79,6 @@ export function ChannelCharts({
   readonly points: readonly ChannelPoint[];
   readonly now: ChannelRow | null;
 }) {
-  const ticks = useMemo(
-    () => clockTicks(points[0]?.time ?? 0, points.at(-1)?.time ?? 0, MAX_TIME_TICKS),
-    [points],
-  );
   return (
     <div className="channel-charts">
       {CHARTS.map((spec) => (
@@ -182,7 +105,14 @@ export function ChannelCharts({
             </span>
           </figcaption>
           <div className="chart-body" style={{ height: CHART_HEIGHT }}>
-            <Plot spec={spec} points={points} ticks={ticks} />
+            <TimeSeriesPlot
+              points={points}
+              series={spec.series}
+              format={spec.format}
+              decimals={spec.decimals}
+              empty="No history: the console keeps it for the hottest channels only, a point a second."
+              emptyClassName="channel-chart-empty"
+            />
           </div>
         </figure>
       ))}

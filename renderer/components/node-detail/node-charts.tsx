@@ -1,16 +1,15 @@
-import { memo, type ReactNode } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ReactNode } from 'react';
 import type { NodeSeriesName } from '../../../main/common/models.js';
 import type { NodePoint } from '../../detail/node-history.js';
 import {
   formatBytes,
   formatBytesPerSecond,
-  formatClock,
   formatCount,
   formatMs,
   formatPercent,
   formatRate,
 } from '../../format.js';
+import { TimeSeriesPlot } from '../time-series-plot.js';
 
 interface SeriesSpec {
   readonly key: NodeSeriesName;
@@ -88,64 +87,6 @@ const CHARTS: readonly ChartSpec[] = [
 ];
 
 const CHART_HEIGHT = 150;
-const AXIS_TICK = { fill: 'var(--muted)', fontSize: 11 };
-const TOOLTIP_STYLE = {
-  background: 'var(--surface)',
-  border: '1px solid var(--border)',
-  color: 'var(--text)',
-};
-
-/** The plot alone, memoized on its points: the live figures in the caption change more often. */
-const Plot = memo(function Plot({
-  spec,
-  points,
-}: {
-  readonly spec: ChartSpec;
-  readonly points: readonly NodePoint[];
-}) {
-  if (points.length === 0) {
-    return <p className="empty-state node-chart-empty">Collecting history: a point arrives every second.</p>;
-  }
-  return (
-    <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={points as NodePoint[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-        <XAxis
-          dataKey="time"
-          tickFormatter={formatClock}
-          tick={AXIS_TICK}
-          stroke="var(--border)"
-          minTickGap={48}
-        />
-        <YAxis
-          tickFormatter={spec.format}
-          tick={AXIS_TICK}
-          stroke="var(--border)"
-          width={64}
-          allowDecimals={spec.decimals}
-        />
-        <Tooltip
-          labelFormatter={(label) => formatClock(Number(label))}
-          formatter={(value) => spec.format(Number(value))}
-          contentStyle={TOOLTIP_STYLE}
-          isAnimationActive={false}
-        />
-        {spec.series.map((series) => (
-          <Line
-            key={series.key}
-            dataKey={series.key}
-            name={series.label}
-            stroke={series.color}
-            strokeWidth={2}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls={false}
-          />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
-  );
-});
 
 function NodeChart({
   spec,
@@ -176,7 +117,14 @@ function NodeChart({
         </span>
       </figcaption>
       <div className="chart-body" style={{ height: CHART_HEIGHT }}>
-        <Plot spec={spec} points={points} />
+        <TimeSeriesPlot
+          points={points}
+          series={spec.series}
+          format={spec.format}
+          decimals={spec.decimals}
+          empty="Collecting history: a point arrives every second."
+          emptyClassName="node-chart-empty"
+        />
       </div>
     </figure>
   );
