@@ -52,6 +52,7 @@ import { Sparkline } from './sparkline.js';
 import { StatusBadge } from './status-badge.js';
 import { useSparklines } from './use-sparklines.js';
 import './nodes-table.css';
+import { SpacerRow } from './spacer-row.js';
 
 /** Every row is exactly this tall (px), which is what makes windowing exact. */
 export const ROW_HEIGHT = 34;
@@ -191,17 +192,6 @@ const NodeRow = memo(function NodeRow({
     </tr>
   );
 });
-
-/** Holds the height of the rows not rendered, so the scrollbar is that of the whole table. */
-function SpacerRow({ height }: { readonly height: number }) {
-  if (height <= 0) return null;
-  return (
-    // biome-ignore lint/a11y/noAriaHiddenOnFocusable: not focusable (no tabindex, no content); the rule takes every row for a widget.
-    <tr className="spacer-row" aria-hidden="true" style={{ height }}>
-      <td colSpan={COLUMN_COUNT} />
-    </tr>
-  );
-}
 
 function SortHeader({
   column,
@@ -483,7 +473,7 @@ export function NodesTable({
           </thead>
           <NowContext value={now}>
             <tbody onKeyDown={onKeyDown} onClick={onClick} onFocus={onFocus}>
-              <SpacerRow height={rowWindow.paddingTop} />
+              <SpacerRow height={rowWindow.paddingTop} columns={COLUMN_COUNT} />
               {rows.slice(rowWindow.start, rowWindow.end).map((node, offset) => (
                 <NodeRow
                   key={node.id}
@@ -493,7 +483,7 @@ export function NodesTable({
                   sparkline={sparklines.get(node.id)}
                 />
               ))}
-              <SpacerRow height={rowWindow.paddingBottom} />
+              <SpacerRow height={rowWindow.paddingBottom} columns={COLUMN_COUNT} />
               {rows.length === 0 && nodes.length > 0 && (
                 <tr className="empty-row">
                   <td colSpan={COLUMN_COUNT}>

@@ -35,6 +35,7 @@ import { Sparkline } from '../sparkline.js';
 // The toolbar, sort buttons and base table look are the nodes table's.
 import '../nodes-table.css';
 import './channels.css';
+import { SpacerRow } from '../spacer-row.js';
 
 /** Every row is exactly this tall (px), which is what makes windowing exact. */
 export const CHANNEL_ROW_HEIGHT = 34;
@@ -190,17 +191,6 @@ const ChannelTableRow = memo(function ChannelTableRow({
     </tr>
   );
 });
-
-/** Holds the height of the rows not rendered, so the scrollbar is that of the whole table. */
-function SpacerRow({ height }: { readonly height: number }) {
-  if (height <= 0) return null;
-  return (
-    // biome-ignore lint/a11y/noAriaHiddenOnFocusable: not focusable (no tabindex, no content); the rule takes every row for a widget.
-    <tr className="spacer-row" aria-hidden="true" style={{ height }}>
-      <td colSpan={COLUMN_COUNT} />
-    </tr>
-  );
-}
 
 function SortHeader({
   column,
@@ -473,7 +463,7 @@ export function ChannelsTable({
             </tr>
           </thead>
           <tbody onKeyDown={onKeyDown} onClick={onClick} onFocus={onFocus}>
-            <SpacerRow height={rowWindow.paddingTop} />
+            <SpacerRow height={rowWindow.paddingTop} columns={COLUMN_COUNT} />
             {rows.slice(rowWindow.start, rowWindow.end).map((entry, offset) => (
               <ChannelTableRow
                 key={entry.row.name}
@@ -484,7 +474,7 @@ export function ChannelsTable({
                 rule={rule}
               />
             ))}
-            <SpacerRow height={rowWindow.paddingBottom} />
+            <SpacerRow height={rowWindow.paddingBottom} columns={COLUMN_COUNT} />
             {rows.length === 0 && (
               <tr className="empty-row">
                 <td colSpan={COLUMN_COUNT}>{empty}</td>
