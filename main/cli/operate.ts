@@ -7,7 +7,7 @@ import type { ParsedArgs } from '../../fleet/args.js';
 import type { NodeView } from '../common/models.js';
 import { type ConsoleService, createConsoleService } from '../core/console-service.js';
 import { defaultDataDir } from '../core/data-dir.js';
-import { type FleetConfig, loadFleetFile } from '../core/fleet-file.js';
+import { loadFleetFile } from '../core/fleet-file.js';
 import { AuditLog } from '../core/operations/audit-log.js';
 
 /** Exit codes of the operating commands; documented in README.md and the usage text. */
@@ -109,20 +109,6 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): {
       last = '';
     },
   };
-}
-
-/**
- * Refuses up front, with exit code 4, when the fleet file gives no operate token (only
- * `tokens.read`, and no node carries a token of its own): every agent would refuse the command.
- */
-export function requireOperateToken(fleet: FleetConfig, verb: string): void {
-  const ownTokens = fleet.nodes.some((node) => node.token !== (fleet.tokens?.read ?? null));
-  if (fleet.tokens !== undefined && fleet.tokens.operate === null && !ownTokens) {
-    throw new CommandError(
-      `This fleet file gives only the read token; ${verb} needs the operate token (tokens.operate)`,
-      EXIT.refused,
-    );
-  }
 }
 
 /** The `--fleet` value (or FLEETDECK_FLEET); a usage error without it. */

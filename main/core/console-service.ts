@@ -39,8 +39,6 @@ export interface ConsoleServiceOptions {
 export interface ConsoleService {
   /** The handlers of the requests about this fleet, which both transports expose through the host. */
   readonly handlers: FleetHandlers;
-  /** The fleet file it was opened with. */
-  readonly fleet: FleetConfig;
   /** The fleet store, for in-process readers such as the CLI. */
   readonly store: FleetStore;
   /** Batched deltas; the listener is first called at once with a reset delta. */
@@ -176,7 +174,6 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
   }, tickMs);
 
   return {
-    fleet,
     store,
     handlers: {
       getFleet: async () => store.snapshot(),

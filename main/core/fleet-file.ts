@@ -287,6 +287,15 @@ export function parseFleetFile(json: unknown, source: string): FleetConfig {
   };
 }
 
+/**
+ * False when the fleet file gives no operate token: only `tokens.read`, and no node with a token
+ * of its own. Every agent would then refuse every command, so operations refuse up front.
+ */
+export function hasOperateToken(fleet: FleetConfig): boolean {
+  if (fleet.tokens === undefined || fleet.tokens.operate !== null) return true;
+  return fleet.nodes.some((node) => node.token !== fleet.tokens?.read);
+}
+
 /** Reads and validates a fleet file. Throws an Error with a readable message. */
 export async function loadFleetFile(path: string): Promise<FleetConfig> {
   let text: string;

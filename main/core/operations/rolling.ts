@@ -25,6 +25,7 @@ import {
   previewRoll,
   rejoinWaitReason,
 } from '../../common/roll-plan.js';
+import { hasOperateToken } from '../fleet-file.js';
 import type { OperationHandle } from './audit-log.js';
 import type { OperationsContext } from './context.js';
 import type { DrainOperations } from './drain-ops.js';
@@ -367,6 +368,11 @@ export function createRolling(
       if (run !== null && !FINAL_ROLL_STATES.has(run.plan.state)) {
         throw new Error(
           `A roll is already ${run.plan.state} (started ${new Date(run.plan.startedAt).toISOString()}): pause, abort or wait for it.`,
+        );
+      }
+      if (!hasOperateToken(context.fleet)) {
+        throw new Error(
+          'This fleet file gives only the read token; rolling needs the operate token (tokens.operate)',
         );
       }
       const views: readonly NodeView[] = context.views();
