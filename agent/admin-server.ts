@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeWebSocketServer } from './close-server.js';
+import { countingWebSocketClass } from './integrations/ws.js';
 import {
   type AgentFrame,
   type CommandFrame,
@@ -74,7 +75,13 @@ export class AdminServer {
         'This is a Fleetdeck agent admin endpoint: connect with a WebSocket and a bearer token.\n',
       );
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: true });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      clientTracking: true,
+      // The host's sockets' class (uncounted here: no tracker), so every socket has one shape.
+      WebSocket: countingWebSocketClass(WebSocket),
+    });
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     this.http.on('clientError', (_error, socket) => socket.destroy());
   }

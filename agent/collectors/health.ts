@@ -1,5 +1,6 @@
 /** Process health over each sample interval: event-loop delay, CPU share, memory, errors. */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { HealthStats } from '../protocol.js';
 
 /**
@@ -22,23 +23,29 @@ export class HealthCollector {
     this.loopDelay.enable();
   }
 
-  /** The figures for a sample, and a fresh interval for the next one. */
+  /**
+   * The figures for a sample, and a fresh interval for the next one. Each system call counts
+   * (one costs 5–20 µs on a virtual machine), so: one `getrusage` rather than two, and RSS
+   * plus V8's heap statistics rather than `process.memoryUsage()`, which also walks the
+   * external and array-buffer allocations (measured here: 20 µs against 70 µs).
+   */
   collect(): HealthStats {
     const now = process.hrtime.bigint();
-    const cpu = process.cpuUsage(this.lastCpu);
+    const cpuNow = process.cpuUsage();
+    const cpuMicros = cpuNow.user - this.lastCpu.user + (cpuNow.system - this.lastCpu.system);
     const elapsedMicros = Number(now - this.lastTime) / 1000;
-    this.lastCpu = process.cpuUsage();
+    this.lastCpu = cpuNow;
     this.lastTime = now;
-    const memory = process.memoryUsage();
+    const heap = getHeapStatistics();
     // The histogram records the whole timer period (resolution + delay): subtract the period.
     // A fresh histogram reads NaN or 0; both become 0.
     const toMs = (nanos: number) =>
       Number.isFinite(nanos) ? Math.max(0, Math.round(nanos / 1e4) / 100 - this.resolutionMs) : 0;
     const health: HealthStats = {
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      heapTotalBytes: memory.heapTotal,
-      cpu: elapsedMicros > 0 ? Math.round(((cpu.user + cpu.system) / elapsedMicros) * 1000) / 1000 : 0,
+      rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: heap.used_heap_size,
+      heapTotalBytes: heap.total_heap_size,
+      cpu: elapsedMicros > 0 ? Math.round((cpuMicros / elapsedMicros) * 1000) / 1000 : 0,
       loopDelayP50Ms: toMs(this.loopDelay.percentile(50)),
       loopDelayP99Ms: toMs(this.loopDelay.percentile(99)),
       loopDelayMaxMs: toMs(this.loopDelay.max),

@@ -1,11 +1,17 @@
 /**
  * The `ws` integration, built on the same connection registry as `agent.track()`.
  *
- * Nothing is added to a socket but one symbol-keyed field and a registry entry: no listener
- * (a second 'message' listener makes Node's emitter copy its listener array on every
- * message, about 50 ns). Instead `send` and `emit` are wrapped once on the WebSocket class's
- * prototype; for sockets the agent does not track that costs a single property read. While
- * the node is not active, the server's `handleUpgrade` answers 503 with Retry-After.
+ * `attach()` gives the server a subclass of its WebSocket class (ws's documented `WebSocket`
+ * server option) whose `send` and `emit` count before calling the originals: no listener (a
+ * second 'message' listener makes Node's emitter copy its listener array on every message,
+ * about 50 ns) and no allocation per message.
+ *
+ * One subclass serves every server of a base class, the agent's own admin endpoint included,
+ * and each socket gets its tracker (or null) in the constructor. So every WebSocket in the
+ * process has one shape, as in a process without the agent: sockets of two shapes make the
+ * inline caches in ws's hot paths polymorphic, which measured here cost about 1 % of the
+ * server's CPU per message, more than the counting itself. While the node is not active,
+ * the server's `handleUpgrade` answers 503 with Retry-After.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,82 +20,114 @@ import type { ConnectionCollector } from '../collectors/connections.js';
 import type { TrafficCollector } from '../collectors/traffic.js';
 import { payloadBytes } from '../collectors/traffic.js';
 
-const kTracker = Symbol('fleetdeck.tracker');
-const kWrapped = Symbol('fleetdeck.wrapped');
+type WebSocketClass = typeof WebSocket;
+type RawSocket = { bytesRead: number; bytesWritten: number } | null | undefined;
 
-/** What a tracked socket reports to: one object per attached server, shared by its sockets. */
+/** What a counted socket reports to: one per attached server, shared by its sockets. */
 interface Tracker {
   readonly traffic: TrafficCollector;
   readonly connections: ConnectionCollector;
 }
 
-type CountedSocket = WebSocket & {
-  [kTracker]?: Tracker | undefined;
-  _socket?: { bytesRead: number; bytesWritten: number } | null;
-};
-type Prototype = { send: WebSocket['send']; emit: WebSocket['emit']; [kWrapped]?: true };
-
 /** What the integration needs from the agent. */
-export interface WsTrackingHooks {
-  readonly traffic: TrafficCollector;
-  readonly connections: ConnectionCollector;
+export interface WsTrackingHooks extends Tracker {
   /** False while draining or drained: new upgrades are refused. */
   accepting(): boolean;
   /** Seconds a refused client should wait before retrying. */
   readonly retryAfterSeconds: number;
 }
 
-function wrapPrototypeOnce(prototype: Prototype): void {
-  if (prototype[kWrapped]) return;
-  const send = prototype.send;
-  const emit = prototype.emit;
-  // Explicit parameters rather than a rest array: no allocation per message.
-  function countedSend(this: CountedSocket, data: unknown, options?: unknown, callback?: unknown): void {
-    const tracker = this[kTracker];
-    // Only OPEN sockets put a frame on the wire; ws reports the others to the callback.
-    if (tracker !== undefined && this.readyState === 1) tracker.traffic.sent(payloadBytes(data));
-    return (send as (data: unknown, options?: unknown, callback?: unknown) => void).call(
-      this,
-      data,
-      options,
-      callback,
-    );
-  }
-  function countedEmit(
-    this: CountedSocket,
+const kTracker = Symbol('fleetdeck.tracker');
+/** The tracker of each attached server, by the options object ws hands to every socket it creates. */
+const trackers = new WeakMap<object, Tracker>();
+/** One counting subclass per base class. */
+const countingClasses = new WeakMap<WebSocketClass, WebSocketClass>();
+/** The counting subclasses themselves, so one is never subclassed again. */
+const counters = new WeakSet<WebSocketClass>();
+
+/**
+ * The counting subclass of `Base`. ws creates a server's sockets as
+ * `new options.WebSocket(null, undefined, options)`, so the constructor finds its server's
+ * tracker by `options`; sockets of servers the agent does not track get null and cost one
+ * field read per message. Explicit parameters rather than rest arrays: no allocation.
+ */
+export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
+  if (counters.has(Base)) return Base;
+  const known = countingClasses.get(Base);
+  if (known) return known;
+  const send = Base.prototype.send as (
+    this: WebSocket,
+    data: unknown,
+    options?: unknown,
+    callback?: unknown,
+  ) => void;
+  const emit = Base.prototype.emit as (
+    this: WebSocket,
     event: string | symbol,
-    first?: unknown,
-    second?: unknown,
-  ): boolean {
-    const tracker = this[kTracker];
-    if (tracker !== undefined) {
-      if (event === 'message') tracker.traffic.received(payloadBytes(first));
-      else if (event === 'close') {
-        this[kTracker] = undefined;
-        const raw = this._socket;
-        if (raw) tracker.traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
-        tracker.connections.didClose(this, 'websocket', first as number);
-      }
+    ...args: unknown[]
+  ) => boolean;
+  class CountedWebSocket extends (Base as new (...args: unknown[]) => WebSocket) {
+    [kTracker]: Tracker | null;
+
+    constructor(address: unknown, protocols: unknown, options: unknown) {
+      super(address, protocols, options);
+      this[kTracker] =
+        address === null && typeof options === 'object' && options !== null
+          ? (trackers.get(options) ?? null)
+          : null;
     }
-    // ws emits at most two arguments; anything longer goes through apply unchanged.
-    if (arguments.length > 3)
-      return (emit as (...args: unknown[]) => boolean).apply(this, arguments as never);
-    return (emit as (event: string | symbol, ...args: unknown[]) => boolean).call(this, event, first, second);
+
+    override send(data: unknown, options?: unknown, callback?: unknown): void {
+      const tracker = this[kTracker];
+      // Only OPEN sockets put a frame on the wire; ws reports the others to the callback.
+      if (tracker !== null && this.readyState === 1) tracker.traffic.sent(payloadBytes(data));
+      send.call(this, data, options, callback);
+    }
+
+    override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+      const tracker = this[kTracker];
+      if (tracker !== null) {
+        if (event === 'message') tracker.traffic.received(payloadBytes(first));
+        else if (event === 'close') {
+          // Counted once: its TCP byte counts are read here, at the end.
+          this[kTracker] = null;
+          const raw = (this as unknown as { _socket?: RawSocket })._socket;
+          if (raw) tracker.traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
+          tracker.connections.didClose(this, 'websocket', first as number);
+        }
+      }
+      // ws emits at most two arguments; anything longer goes through apply unchanged.
+      if (arguments.length > 3) return emit.apply(this, arguments as never);
+      return emit.call(this, event, first, second);
+    }
   }
-  Object.defineProperty(prototype, 'send', { value: countedSend, writable: true, configurable: true });
-  Object.defineProperty(prototype, 'emit', { value: countedEmit, writable: true, configurable: true });
-  Object.defineProperty(prototype, kWrapped, { value: true });
+  const counted = CountedWebSocket as unknown as WebSocketClass;
+  countingClasses.set(Base, counted);
+  counters.add(counted);
+  return counted;
 }
 
 /** Tracks a server's connections and traffic; returns a function that stops tracking new ones. */
 export function trackWebSocketServer(server: WebSocketServer, hooks: WsTrackingHooks): () => void {
+  const options = server.options as { WebSocket?: WebSocketClass };
+  const originalClass = options.WebSocket;
+  // ws (8.4 and later) fills in its own class; a host's subclass is extended the same way.
+  if (typeof originalClass !== 'function') {
+    throw new TypeError(
+      'attach(): the server has no WebSocket class option; the agent needs ws 8.4 or later',
+    );
+  }
+  const counted = countingWebSocketClass(originalClass);
+  // A server attached to a second agent reports to the latest one.
   const tracker: Tracker = { traffic: hooks.traffic, connections: hooks.connections };
-  const onConnection = (socket: CountedSocket) => {
-    wrapPrototypeOnce(Object.getPrototypeOf(socket));
-    socket[kTracker] = tracker;
-    tracker.connections.didOpen(socket, 'websocket');
+  trackers.set(options, tracker);
+  options.WebSocket = counted;
+  const onConnection = (socket: WebSocket) => {
+    // Only sockets that got a tracker at construction report their close.
+    if ((socket as { [kTracker]?: Tracker | null })[kTracker] === tracker) {
+      hooks.connections.didOpen(socket, 'websocket');
+    }
   };
-
   // Refuse upgrades while draining. ws routes both `server` and `noServer` mode through
   // the instance's handleUpgrade, so one instance-level override covers both.
   const original = server.handleUpgrade;
@@ -107,5 +145,10 @@ export function trackWebSocketServer(server: WebSocketServer, hooks: WsTrackingH
   return () => {
     server.off('connection', onConnection);
     server.handleUpgrade = original;
+    // Open sockets keep counting until they close; new ones get the host's class again.
+    if (trackers.get(options) === tracker) {
+      trackers.delete(options);
+      if (options.WebSocket === counted) options.WebSocket = originalClass;
+    }
   };
 }

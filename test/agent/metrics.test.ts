@@ -1,6 +1,9 @@
 /** Every metric of a sample, against real `ws` clients, real SSE clients and a real console core. */
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
 import { type Agent, createAgent } from '../../agent/index.js';
+import { countingWebSocketClass } from '../../agent/integrations/ws.js';
 import { createConsoleService } from '../../main/core/console-service.js';
 import { closeClients, openClients, sseClient } from '../helpers/clients.js';
 import { HOST_TOKENS, startTestHost, type TestHost } from '../helpers/host.js';
@@ -90,6 +93,65 @@ describe('traffic metrics', () => {
       bytesOut: 10 + 2 + 200 + 4 + 70_000 + 10,
     });
     await closeClients(socket ? [socket] : []);
+  });
+});
+
+describe('the ws integration', () => {
+  /** An echo server on loopback; resolves with its URL once it listens. */
+  async function echoServer(options: ConstructorParameters<typeof WebSocketServer>[0] = {}) {
+    const server = new WebSocketServer({ ...options, port: 0, host: '127.0.0.1' });
+    disposers.push(() => new Promise((resolve) => server.close(resolve)));
+    server.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+    await new Promise((resolve) => server.once('listening', resolve));
+    return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  async function echo(url: string, messages: number): Promise<void> {
+    const [socket] = await openClients(url, 1);
+    const back = new Promise<void>((resolve) => {
+      let seen = 0;
+      socket?.on('message', () => ++seen === messages && resolve());
+    });
+    for (let index = 0; index < messages; index++) socket?.send(`message ${index}`);
+    await back;
+    await closeClients(socket ? [socket] : []);
+  }
+
+  it("counts only attached servers, keeps a host's own WebSocket subclass, and gives it back on close", async () => {
+    class HostSocket extends WebSocket {
+      greeting(): string {
+        return 'from the host class';
+      }
+    }
+    const attached = await echoServer({ WebSocket: HostSocket });
+    const other = await echoServer();
+    const agent = createAgent({ nodeId: 'ws-1', token: HOST_TOKENS.operate, admin: false });
+    disposers.push(() => agent.close());
+    agent.attach(attached.server);
+    const accepted: WebSocket[] = [];
+    attached.server.on('connection', (socket) => accepted.push(socket));
+
+    await echo(attached.url, 3);
+    await echo(other.url, 5);
+    await waitFor(() => agent.sample().connections.closed === 1, 'the close to be counted');
+    expect(agent.sample().traffic).toMatchObject({ messagesIn: 3, messagesOut: 3 });
+    expect(agent.sample().connections).toMatchObject({ opened: 1, closed: 1, open: 0 });
+    // The counting class extends the host's, so the host's own methods stay.
+    expect(accepted[0]).toBeInstanceOf(HostSocket);
+    expect((accepted[0] as HostSocket).greeting()).toBe('from the host class');
+
+    await agent.close();
+    expect(attached.server.options.WebSocket).toBe(HostSocket);
+    await echo(attached.url, 2);
+    expect(agent.sample().traffic.messagesIn).toBe(3);
+  });
+
+  it('gives every socket of a base class one class, so ws sees one shape of socket', () => {
+    const counted = countingWebSocketClass(WebSocket);
+    expect(countingWebSocketClass(WebSocket)).toBe(counted);
+    // A counting class is never wrapped twice (a server attached by a second agent).
+    expect(countingWebSocketClass(counted)).toBe(counted);
+    expect(new WebSocketServer({ noServer: true }).options.WebSocket).toBe(WebSocket);
   });
 });
 
