@@ -1,17 +1,18 @@
 /**
  * What the agent costs its host: a bare `ws` server against the same server with the agent
- * attached and a console connected, side by side in one process tree, in alternating runs.
+ * attached and a console connected, side by side in one process tree.
  *
  * - Throughput: echo (64 B, 1 KB) and broadcast servers, each case twice: at a fixed offered
- *   load (server CPU per message, agent / bare: the figure the 1.02 target is about) and
- *   saturated (messages per second, agent / bare).
+ *   load, both servers at once under identical arrivals from one load generator (server CPU
+ *   per message, agent / bare: the figure the 1.02 target is about), and saturated, one
+ *   server at a time in alternating runs (messages per second, agent / bare).
  * - Memory: heap and RSS per idle connection at 10,000 connections, agent − bare, and the
  *   time of one `agent.sample()` there.
  *
  * It prints figures and PASS/FAIL against the targets; the exit code says only whether the
  * bench ran. See bench/README.md.
  *
- *   npm run bench:agent [-- --pairs 4 --seconds 2 --connections 10000]
+ *   npm run bench:agent [-- --pairs 6 --windows 3 --seconds 2 --connections 10000]
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -33,6 +34,7 @@ import {
   type ServerMode,
   type ServerReady,
   TOKEN_VARIABLE,
+  type WindowFigures,
 } from './fixtures/ipc.js';
 
 /** The issue's targets. */
@@ -50,7 +52,7 @@ const SETTLE_MS = 200;
  */
 const SERVER_NODE_FLAGS = ['--expose-gc', '--no-memory-reducer'];
 /** Hard bound on the whole bench, so a wedged fixture cannot hang CI. */
-const WATCHDOG_MS = 8 * 60_000;
+const WATCHDOG_MS = 20 * 60_000;
 
 type ServerFixture = Fixture<ServerCalls, ServerReady>;
 type LoadFixture = Fixture<LoadCalls, LoadReady>;
@@ -64,8 +66,9 @@ interface ThroughputCase {
   /** Clients that send: every one for echo, the first few for broadcast. */
   readonly publishers: number;
   /**
-   * Fixed pace: messages the senders send a second in all; low enough that neither server nor
-   * load generator falls behind on 2 shared cores, so both servers see the same arrivals.
+   * Fixed pace: messages the senders of each server send a second in all; low enough that
+   * neither the two servers (sharing a core) nor the one load generator falls behind on 2
+   * cores, so both servers see the same arrivals.
    */
   readonly rate: number;
   /** Saturate pace: messages per burst per sender. */
@@ -113,12 +116,13 @@ const CASES: readonly ThroughputCase[] = [
 ];
 
 /** The two ways each case is run: see bench/fixtures/load.ts. */
-const PHASES = ['fixed', 'saturate'] as const;
-type Phase = (typeof PHASES)[number];
+type Phase = 'fixed' | 'saturate';
 
 interface Settings {
   readonly pairs: number;
   readonly seconds: number;
+  /** Fixed-pace windows per pair, back to back under continuous load. */
+  readonly windows: number;
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly memoryPairs: number;
@@ -201,20 +205,20 @@ function startServer(
   );
 }
 
+/** One load process with `clients` clients of each server in `servers` (driven by index). */
 function startLoad(
   group: ProcessGroup,
-  server: ServerFixture,
+  servers: readonly ServerFixture[],
   kind: LoadKind,
   clients: number,
   payloadBytes: number,
   publishers: number,
 ): Promise<LoadFixture> {
   return group.start<LoadCalls, LoadReady>(
-    `${kind} load (${clients} clients of the ${server.label})`,
+    `${kind} load (${clients} clients of each of: ${servers.map((server) => server.label).join(', ')})`,
     'bench/fixtures/load.ts',
     [
-      '--url',
-      `ws://127.0.0.1:${server.ready.port}`,
+      ...servers.flatMap((server) => ['--url', `ws://127.0.0.1:${server.ready.port}`]),
       '--clients',
       String(clients),
       '--kind',
@@ -280,25 +284,9 @@ class ConsoleClient {
 // ---------------------------------------------------------------------------------------------
 // Throughput
 
-async function measureRun(
-  server: ServerFixture,
-  load: LoadFixture,
-  spec: ThroughputCase,
-  phase: Phase,
-  settings: Settings,
-): Promise<RunFigures> {
-  await load.call(
-    'start',
-    phase === 'fixed' ? { type: 'fixed', rate: spec.rate } : { type: 'saturate', window: spec.window },
-  );
-  await delay(settings.warmupSeconds * 1000);
-  await server.call('mark', {});
-  await delay(settings.seconds * 1000);
-  const window = await server.call('read', {});
-  await load.call('stop', {});
-  await delay(SETTLE_MS);
+function figuresOf(window: WindowFigures, spec: ThroughputCase, label: string): RunFigures {
   const messages = spec.unit === 'received' ? window.messagesIn : window.messagesOut;
-  if (messages === 0) throw new Error(`${server.label} handled no message in a ${spec.label} run`);
+  if (messages === 0) throw new Error(`${label} handled no message in a ${spec.label} run`);
   const cpuMicros = window.cpuUserMicros + window.cpuSystemMicros;
   return {
     cpuMicrosPerMessage: cpuMicros / messages,
@@ -314,10 +302,79 @@ function describeRun(figures: RunFigures): string {
   return `${figures.cpuMicrosPerMessage.toFixed(3)} µs/msg  ${rate} msg/s  server CPU ${cpu}`;
 }
 
+/** What the console saw of the agent over a run: proof it was live and counted the traffic. */
+function consoleNote(adminConsole: ConsoleClient, samplesBefore: number, countedBefore: number): string {
+  const samples = adminConsole.samples - samplesBefore;
+  const counted = adminConsole.messagesIn - countedBefore;
+  const note = `(console got ${samples} samples; agent counted ${integer.format(counted)} msgs in)`;
+  return samples === 0 || counted === 0 ? `${note}  WARNING: the agent did not report this run` : note;
+}
+
 /**
- * Runs one case: per pair, a fresh bare server and a fresh agent server side by side (a
- * process's own speed varies by a few per cent from one start to the next, so every pair gets
- * new ones and the medians average that out), then alternating runs at each pace.
+ * Fixed pace, side by side: both servers at once, fed by one load generator that sends each
+ * of them the same messages in the same timer tick, measured over the same windows. Measured
+ * here with two identical bare servers: with a load generator each, their CPU per message
+ * differed by 2 % (standard deviation, per pair) because each generator batches its sends its
+ * own way; with one shared generator, by 0.8 %. The order of the IPC calls that open and close
+ * each window alternates, and so does the servers' order in the generator's tick.
+ */
+async function measureSideBySide(
+  servers: Record<ServerMode, ServerFixture>,
+  load: LoadFixture,
+  adminConsole: ConsoleClient,
+  spec: ThroughputCase,
+  settings: Settings,
+  pair: number,
+  result: CaseResult,
+): Promise<void> {
+  await load.call('start', { type: 'fixed', rate: spec.rate });
+  await delay(settings.warmupSeconds * 1000);
+  for (let index = 1; index <= settings.windows; index++) {
+    const modes = (pair + index) % 2 === 0 ? (['bare', 'agent'] as const) : (['agent', 'bare'] as const);
+    const samplesBefore = adminConsole.samples;
+    const countedBefore = adminConsole.messagesIn;
+    await Promise.all(modes.map((mode) => servers[mode].call('mark', {})));
+    await delay(settings.seconds * 1000);
+    const windows = await Promise.all(modes.map((mode) => servers[mode].call('read', {})));
+    const figures = {} as Record<ServerMode, RunFigures>;
+    modes.forEach((mode, at) => {
+      figures[mode] = figuresOf(windows[at] as WindowFigures, spec, servers[mode].label);
+      result.runs.fixed[mode].push(figures[mode]);
+    });
+    const label = `${spec.label} fixed ${pair}.${index}`;
+    const ratio = figures.agent.cpuMicrosPerMessage / figures.bare.cpuMicrosPerMessage;
+    process.stdout.write(
+      `  ${label.padEnd(32)} bare   ${describeRun(figures.bare)}\n` +
+        `  ${''.padEnd(32)} agent  ${describeRun(figures.agent)}  ratio ${ratio.toFixed(3)}  ${consoleNote(adminConsole, samplesBefore, countedBefore)}\n`,
+    );
+  }
+  await load.call('stop', {});
+  await delay(SETTLE_MS);
+}
+
+/** Saturated: one server at a time, the other idle, in alternating runs. */
+async function measureSaturated(
+  server: ServerFixture,
+  target: number,
+  load: LoadFixture,
+  spec: ThroughputCase,
+  settings: Settings,
+): Promise<RunFigures> {
+  await load.call('start', { type: 'saturate', window: spec.window, targets: [target] });
+  await delay(settings.warmupSeconds * 1000);
+  await server.call('mark', {});
+  await delay(settings.seconds * 1000);
+  const window = await server.call('read', {});
+  await load.call('stop', {});
+  await delay(SETTLE_MS);
+  return figuresOf(window, spec, server.label);
+}
+
+/**
+ * Runs one case. Per pair, a fresh bare server and a fresh agent server (a process's own speed
+ * varies by a few per cent from one start to the next, so every pair gets new ones and the
+ * medians average that out) and one load generator with clients of both: first the fixed-pace
+ * windows side by side, then one saturated run of each, which goes first alternating per pair.
  */
 async function runCase(group: ProcessGroup, spec: ThroughputCase, settings: Settings): Promise<CaseResult> {
   const result: CaseResult = {
@@ -335,31 +392,27 @@ async function runCase(group: ProcessGroup, spec: ThroughputCase, settings: Sett
       started.push(bare, agent);
       const servers = { bare, agent };
       adminConsole = await ConsoleClient.connect(agent.ready.adminPort as number, settings.token);
-      const start = (server: ServerFixture) =>
-        startLoad(group, server, spec.kind, spec.clients, spec.payloadBytes, spec.publishers);
-      const [bareLoad, agentLoad] = await Promise.all([start(bare), start(agent)]);
-      started.push(bareLoad, agentLoad);
-      const loads = { bare: bareLoad, agent: agentLoad };
+      // Which server comes first in the load generator (its clients connect first) alternates per pair.
+      const modes = pair % 2 === 1 ? (['bare', 'agent'] as const) : (['agent', 'bare'] as const);
+      const load = await startLoad(
+        group,
+        modes.map((mode) => servers[mode]),
+        spec.kind,
+        spec.clients,
+        spec.payloadBytes,
+        spec.publishers,
+      );
+      started.push(load);
 
-      for (const phase of PHASES) {
-        // Runs alternate; which mode goes first alternates per pair, so an order effect cancels out.
-        const modes = pair % 2 === 1 ? (['bare', 'agent'] as const) : (['agent', 'bare'] as const);
-        for (const mode of modes) {
-          const samplesBefore = adminConsole.samples;
-          const countedBefore = adminConsole.messagesIn;
-          const figures = await measureRun(servers[mode], loads[mode], spec, phase, settings);
-          result.runs[phase][mode].push(figures);
-          let note = '';
-          if (mode === 'agent') {
-            // Proof the console was live and the agent counted this run's traffic.
-            const samples = adminConsole.samples - samplesBefore;
-            const counted = adminConsole.messagesIn - countedBefore;
-            note = `  (console got ${samples} samples; agent counted ${integer.format(counted)} msgs in)`;
-            if (samples === 0 || counted === 0) note += '  WARNING: the agent did not report this run';
-          }
-          const label = `${spec.label} ${phase} ${pair}`;
-          process.stdout.write(`  ${label.padEnd(32)} ${mode.padEnd(5)}  ${describeRun(figures)}${note}\n`);
-        }
+      await measureSideBySide(servers, load, adminConsole, spec, settings, pair, result);
+      for (const mode of modes) {
+        const samplesBefore = adminConsole.samples;
+        const countedBefore = adminConsole.messagesIn;
+        const figures = await measureSaturated(servers[mode], modes.indexOf(mode), load, spec, settings);
+        result.runs.saturate[mode].push(figures);
+        const note = mode === 'agent' ? `  ${consoleNote(adminConsole, samplesBefore, countedBefore)}` : '';
+        const label = `${spec.label} saturate ${pair}`;
+        process.stdout.write(`  ${label.padEnd(32)} ${mode.padEnd(5)}  ${describeRun(figures)}${note}\n`);
       }
     } finally {
       adminConsole?.close();
@@ -390,7 +443,7 @@ async function memoryRun(group: ProcessGroup, mode: ServerMode, settings: Settin
           CLIENTS_PER_LOAD_PROCESS,
           settings.connections - index * CLIENTS_PER_LOAD_PROCESS,
         );
-        return startLoad(group, server, 'idle', clients, 1, 1);
+        return startLoad(group, [server], 'idle', clients, 1, 1);
       }),
     );
     loads.push(...started);
@@ -459,10 +512,10 @@ function printThroughput(results: readonly CaseResult[]): void {
   const ratio = (value: number) => value.toFixed(3);
 
   process.stdout.write(
-    'Server CPU per message at a fixed offered load (both servers get the same arrivals)\n',
+    'Server CPU per message at a fixed offered load: both servers at once, the same arrivals from one load generator\n',
   );
   const cpuRows: string[][] = [
-    ['case', 'offered/s', 'bare µs/msg', 'agent µs/msg', 'CPU ratio', 'pair ratios', 'server CPU b/a'],
+    ['case', 'offered/s', 'bare µs/msg', 'agent µs/msg', 'CPU ratio', 'window ratios', 'server CPU b/a'],
   ];
   for (const { spec, runs } of results) {
     const bare = runs.fixed.bare.map((run) => run.cpuMicrosPerMessage);
@@ -534,7 +587,8 @@ function printThroughput(results: readonly CaseResult[]): void {
   process.stdout.write(`${table(rateRows)}\n`);
   process.stdout.write(
     'µs/msg: server CPU (user + system) per message; median of runs (min–max). Ratios: agent median / bare median;\n' +
-      'pair ratios: agent / bare within each alternating pair. server CPU b/a: cores busy, bare / agent (100 % = one core).\n',
+      'window ratios: agent / bare within each side-by-side window (min–max); pair ratios: agent / bare within each\n' +
+      'alternating pair of saturated runs. server CPU b/a: cores busy, bare / agent (100 % = one core).\n',
   );
 }
 
@@ -609,15 +663,16 @@ function printTargets(
 function readSettings(): Settings {
   const { values } = parseArgs({
     options: {
-      pairs: { type: 'string', default: '4' },
+      pairs: { type: 'string', default: '6' },
       seconds: { type: 'string', default: '2' },
+      windows: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10000' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:agent [-- --pairs N (4) --seconds S (2) --connections N (10000)]\n',
+      'usage: npm run bench:agent [-- --pairs N (6) --windows N (3) --seconds S (2) --connections N (10000)]\n',
     );
     process.exit(0);
   }
@@ -632,6 +687,7 @@ function readSettings(): Settings {
   return {
     pairs: count('pairs', values.pairs, 20),
     seconds: count('seconds', values.seconds, 60),
+    windows: count('windows', values.windows, 20),
     warmupSeconds: 1,
     connections: count('connections', values.connections, 15_000),
     memoryPairs: 2,
@@ -660,7 +716,8 @@ async function main(): Promise<void> {
     'Fleetdeck agent overhead: bare ws vs ws + agent (console connected, one sample every ' +
       `${settings.intervalMs} ms)\n` +
       `node ${process.version} · ${availableParallelism()} CPUs shared by servers, load generators and driver · ` +
-      `${settings.pairs} pairs of fresh servers a case · runs of ${settings.seconds} s after ${settings.warmupSeconds} s warm-up · ` +
+      `${settings.pairs} pairs of fresh servers a case · fixed pace: ${settings.windows} windows of ${settings.seconds} s side by side after ${settings.warmupSeconds} s warm-up · ` +
+      `saturated: alternating runs of ${settings.seconds} s · ` +
       `servers run with ${SERVER_NODE_FLAGS.join(' ')}\n\n`,
   );
   try {
