@@ -125,6 +125,8 @@ test('rolls three nodes from the Rolling drain view: each step pending → drain
 
   // Mid-roll: node-1 done, node-2 on its way.
   await expect(stepRow(page, 'node-1')).toHaveAttribute('data-phase', 'done', { timeout: 40_000 });
+  // A step is done only once HAProxy takes the restarted node back in.
+  expect((await haproxyStatuses())['node-1']).toBe('UP');
   await expect(stepRow(page, 'node-2')).toHaveAttribute('data-phase', 'draining', { timeout: 10_000 });
   // The agent's drain shows in the step while it runs.
   await expect(stepRow(page, 'node-2').locator('.roll-step-message')).toContainText(

@@ -38,6 +38,11 @@ export interface BalancerOperations {
    * agent-check (an agent answering `ready` would cancel them); `ready` resumes it.
    */
   setState(nodeId: string, state: BalancerStateName): Promise<OperationRecord>;
+  /**
+   * A node's server state from a fresh `show stat`: null when the fleet names no balancer
+   * (or the backend has no server for the node). Rejects when the runtime API cannot be read.
+   */
+  serverState(nodeId: string): Promise<ServerStateCategory | null>;
   dispose(): void;
 }
 
@@ -260,6 +265,14 @@ export function createBalancerOperations(
       } catch (error) {
         return { ...base(), reachable: false, problem: messageOf(error), servers: [], mismatches: [] };
       }
+    },
+
+    async serverState(nodeId) {
+      if (config === null) return null;
+      const stats = await readStats(true);
+      const { servers } = compareWithFleet(stats, context.views(), config.checkIntervalMs, now());
+      const server = servers.find((candidate) => candidate.nodeId === nodeId);
+      return server === undefined ? null : serverStateCategory(server.state);
     },
 
     async setState(nodeId, state) {

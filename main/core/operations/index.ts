@@ -26,8 +26,9 @@ export interface Operations {
 export function createOperations(context: OperationsContext): Operations {
   const drain = createDrainOperations(context);
   const provisioning = createProvisioning(context, drain);
-  const rolling = createRolling(context, drain, provisioning);
   const balancer = createBalancerOperations(context);
+  // A restarted node must be UP at the balancer before a roll moves on.
+  const rolling = createRolling(context, drain, provisioning, balancer);
   // Drains a dead console left running in the audit log get their final line from this one.
   const stopAdopting = adoptOrphanedRecords(context);
   const parse = OPERATION_ARG_PARSERS;

@@ -27,6 +27,7 @@ import {
 } from '../../common/roll-plan.js';
 import { hasOperateToken } from '../fleet-file.js';
 import type { OperationHandle } from './audit-log.js';
+import type { BalancerOperations } from './balancer.js';
 import type { OperationsContext } from './context.js';
 import type { DrainOperations } from './drain-ops.js';
 import type { Provisioning } from './provisioning.js';
@@ -46,6 +47,8 @@ export interface Rolling {
 export type RollDrain = Pick<DrainOperations, 'drain' | 'waitDrained' | 'undrain'>;
 /** What a roll needs of the provisioning. */
 export type RollProvisioning = Pick<Provisioning, 'info' | 'restart'>;
+/** What a roll needs of the balancer view. */
+export type RollBalancer = Pick<BalancerOperations, 'serverState'>;
 
 /** Timing of the runner; every field has a default. */
 export interface RollingOptions {
@@ -104,6 +107,7 @@ export function createRolling(
   context: OperationsContext,
   drain: RollDrain,
   provisioning: RollProvisioning,
+  balancer: RollBalancer | null,
   options: RollingOptions = {},
 ): Rolling {
   const now = options.now ?? Date.now;
@@ -164,8 +168,24 @@ export function createRolling(
   };
 
   /**
-   * Waits until a restarted node is back and healthy and has stayed so for `settleMs`; rejects
-   * with the last reason on timeout.
+   * Why a node that is back and healthy is not yet taking new connections at the balancer, or
+   * null when it is (or the fleet names no balancer, or the balancer has no server for it).
+   * The runtime API is read once per poll; while it cannot be read the roll waits, saying why.
+   */
+  const balancerWaitReason = async (nodeId: string): Promise<string | null> => {
+    if (balancer === null || context.fleet.balancer == null) return null;
+    try {
+      const state = await balancer.serverState(nodeId);
+      if (state === null || state === 'UP') return null;
+      return `Back and healthy; waiting for the balancer to mark it UP (it shows ${state}).`;
+    } catch (error) {
+      return `Back and healthy; waiting to read the balancer: ${error instanceof Error ? error.message : String(error)}.`;
+    }
+  };
+
+  /**
+   * Waits until a restarted node is back and healthy, and UP at the balancer when the fleet
+   * names one, and has stayed so for `settleMs`; rejects with the last reason on timeout.
    */
   const waitRejoined = async (current: Run, nodeId: string, startedAtBefore: number | null) => {
     const deadline = now() + rejoinTimeoutMs;
@@ -174,6 +194,8 @@ export function createRolling(
     for (;;) {
       if (disposed) throw new Cancelled();
       let reason = rejoinWaitReason(context.view(nodeId), startedAtBefore, activeAlerts());
+      if (reason === null) reason = await balancerWaitReason(nodeId);
+      if (disposed) throw new Cancelled();
       if (reason === null) {
         healthySince ??= now();
         if (now() - healthySince >= settleMs) return;

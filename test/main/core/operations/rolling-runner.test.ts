@@ -21,6 +21,7 @@ import {
   createRolling,
   type RollDrain,
   type Rolling,
+  type RollBalancer,
   type RollProvisioning,
 } from '../../../../main/core/operations/rolling.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -42,6 +43,10 @@ class ScriptedFleet {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The fewest active nodes seen by `watchActive`. */
   lowestActive = Number.POSITIVE_INFINITY;
+  /** With a balancer: when each restarted node turns UP there, and how many reads fail first. */
+  balancerUpAt: Map<string, number> | null = null;
+  balancerLagMs = 150;
+  balancerFailures = 0;
 
   constructor(ids: readonly string[]) {
     for (const id of ids) this.views.set(id, nodeView(id, 10));
@@ -70,7 +75,11 @@ class ScriptedFleet {
 
   context(): OperationsContext {
     return {
-      fleet: { name: 'scripted', nodes: [] } as unknown as FleetConfig,
+      fleet: {
+        name: 'scripted',
+        nodes: [],
+        ...(this.balancerUpAt ? { balancer: { address: '127.0.0.1:1', backend: 'ws' } } : {}),
+      } as unknown as FleetConfig,
       store: { alerts: () => ({ active: this.alerts }) } as unknown as FleetStore,
       audit: this.audit,
       source: 'console',
@@ -87,6 +96,7 @@ class ScriptedFleet {
     return {
       drain: async (id, _deadlineMs, parentId) => {
         this.calls.push(`drain ${id}`);
+        this.balancerUpAt?.set(id, Number.POSITIVE_INFINITY);
         this.set(id, { status: 'draining' });
         this.later(this.drainMs, () => {
           if (this.views.get(id)?.status === 'draining') this.set(id, { status: 'drained' });
@@ -121,7 +131,20 @@ class ScriptedFleet {
         await new Promise((resolve) => this.later(this.restartMs, () => resolve(undefined)));
         const identity = this.views.get(id)?.identity;
         if (identity) this.set(id, { status: 'active', identity: { ...identity, startedAt: ++this.runs } });
+        this.balancerUpAt?.set(id, Date.now() + this.balancerLagMs);
         return this.record('restart', id, parentId);
+      },
+    };
+  }
+
+  balancer(): RollBalancer {
+    return {
+      serverState: async (id) => {
+        if (this.balancerFailures > 0) {
+          this.balancerFailures--;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+        }
+        return Date.now() >= (this.balancerUpAt?.get(id) ?? 0) ? 'UP' : 'DOWN';
       },
     };
   }
@@ -134,11 +157,16 @@ class ScriptedFleet {
 let fleet: ScriptedFleet;
 let rolling: Rolling;
 
-function start(ids: string[], options: { drainMs?: number; restartMs?: number } = {}) {
+function start(ids: string[], options: { drainMs?: number; restartMs?: number; balancer?: boolean } = {}) {
   fleet = new ScriptedFleet(ids);
   fleet.drainMs = options.drainMs ?? 30;
   fleet.restartMs = options.restartMs ?? 30;
-  rolling = createRolling(fleet.context(), fleet.drain(), fleet.provisioning(), { pollMs: 10, settleMs: 20 });
+  if (options.balancer) fleet.balancerUpAt = new Map();
+  const balancer = options.balancer ? fleet.balancer() : null;
+  rolling = createRolling(fleet.context(), fleet.drain(), fleet.provisioning(), balancer, {
+    pollMs: 10,
+    settleMs: 20,
+  });
 }
 
 afterEach(() => {
@@ -194,6 +222,32 @@ describe('the roll runner', () => {
       'restart node-2',
       'restart node-3',
     ]);
+  });
+
+  it('moves on only once the balancer marks the restarted node UP, and waits out a balancer it cannot read', async () => {
+    start(['node-1', 'node-2'], { balancer: true });
+    fleet.balancerLagMs = 200;
+    fleet.balancerFailures = 3;
+    const messages: string[] = [];
+    const watch = setInterval(() => {
+      const message = rolling.current()?.steps[0]?.message;
+      if (message && messages.at(-1) !== message) messages.push(message);
+    }, 5);
+    await rolling.start({ nodeIds: ['node-1', 'node-2'], concurrency: 1, deadlineMs: 1_000 });
+    const done = await finished();
+    clearInterval(watch);
+    expect(done.state).toBe('done');
+    expect(
+      messages.some((message) => message.includes('waiting to read the balancer: connect ECONNREFUSED')),
+    ).toBe(true);
+    expect(
+      messages.some((message) => message.includes('waiting for the balancer to mark it UP (it shows DOWN)')),
+    ).toBe(true);
+    // node-1's step ended (and node-2's began) only once the balancer showed node-1 UP.
+    const upAt = fleet.balancerUpAt?.get('node-1') as number;
+    const [node1, node2] = ['node-1', 'node-2'].map((id) => done.steps.find((step) => step.nodeId === id));
+    expect(node1?.endedAt ?? 0).toBeGreaterThanOrEqual(upAt);
+    expect(node2?.startedAt ?? 0).toBeGreaterThanOrEqual(upAt);
   });
 
   it('rolls two at a time when the minimum allows it', async () => {
@@ -305,7 +359,7 @@ describe('the roll runner', () => {
   it('refuses readably: no restart, a minimum it cannot keep, a second roll', async () => {
     start(['node-1', 'node-2']);
     fleet.canRestart = false;
-    const noRestart = createRolling(fleet.context(), fleet.drain(), fleet.provisioning(), {
+    const noRestart = createRolling(fleet.context(), fleet.drain(), fleet.provisioning(), null, {
       pollMs: 10,
       settleMs: 20,
     });
