@@ -19,9 +19,9 @@ import { AuditLog } from '../../../../main/core/operations/audit-log.js';
 import type { OperationsContext } from '../../../../main/core/operations/context.js';
 import {
   createRolling,
+  type RollBalancer,
   type RollDrain,
   type Rolling,
-  type RollBalancer,
   type RollProvisioning,
 } from '../../../../main/core/operations/rolling.js';
 import { waitFor } from '../../../helpers/wait.js';

@@ -76,7 +76,9 @@ beforeAll(async () => {
   nodes = await Promise.all(['node-1', 'node-2', 'node-3'].map((id) => NodeProcess.start(id)));
   fleet = parseFleetFile(fleetFileFor(nodes, 'rolling test'), 'test');
   service = createConsoleService({ fleet, flushMs: 50, audit });
-  rolling = createRolling(contextOf(service), service.operations.drain, processRestarter, null, { pollMs: 100 });
+  rolling = createRolling(contextOf(service), service.operations.drain, processRestarter, null, {
+    pollMs: 100,
+  });
   await waitFor(
     () => service.store.views().every((view) => view.status === 'active'),
     'three active nodes',
