@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { csvFields } from '../../main/common/haproxy-csv.js';
 import { findExecutable, spawnOwned } from '../executables.js';
 
 /** One backend server: a reference node and, optionally, its agent-check port. */
@@ -227,29 +228,6 @@ function runtimeCommand(port: number, line: string): Promise<string> {
     });
     socket.end(`${line}\n`);
   });
-}
-
-/** Splits one CSV line; HAProxy quotes fields that hold commas (check descriptions). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else field += char;
-  }
-  fields.push(field);
-  return fields;
 }
 
 function parseShowStat(csv: string): HaproxyStat[] {

@@ -9,6 +9,7 @@
  * used, and a command cut short by one is sent once more: every command sent here is idempotent.
  */
 import { connect, type Socket } from 'node:net';
+import { csvFields } from '../../common/haproxy-csv.js';
 import { describeRuntimeApi, HAPROXY_NAME, type RuntimeApiAddress } from './balancer-config.js';
 
 /** How long one command may take, connection included, ms. */
@@ -63,29 +64,6 @@ export interface HaproxyRuntimeOptions {
   readonly address: RuntimeApiAddress;
   /** Per command, ms. Default {@link DEFAULT_COMMAND_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
-}
-
-/** Splits one CSV line; HAProxy quotes fields that hold commas (check descriptions). */
-export function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else field += char;
-  }
-  fields.push(field);
-  return fields;
 }
 
 /**
