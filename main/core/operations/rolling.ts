@@ -173,7 +173,7 @@ export function createRolling(
    * The runtime API is read once per poll; while it cannot be read the roll waits, saying why.
    */
   const balancerWaitReason = async (nodeId: string): Promise<string | null> => {
-    if (balancer === null || context.fleet.balancer == null) return null;
+    if (balancer === null) return null;
     try {
       const state = await balancer.serverState(nodeId);
       if (state === null || state === 'UP') return null;
