@@ -53,6 +53,20 @@ function bearerToken(request: IncomingMessage): string | null {
   return match?.[1] ?? null;
 }
 
+function remoteAddress(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Sends a text frame whose payload is already UTF-8 bytes. `ws` writes a string payload to
+ * the TCP socket as a string, and the host's own sends are almost always Buffers: the first
+ * sample written as a string deoptimized Node's stream code, which the host's traffic runs
+ * through too, into handling both kinds of chunk from then on (agent/README.md, "Cost").
+ */
+function sendText(client: WebSocket, payload: Buffer): void {
+  client.send(payload, { binary: false });
+}
+
 function refuseUpgrade(socket: Duplex, status: string, extraHeaders = ''): void {
   const body = `${status}\n`;
   socket.end(
@@ -112,9 +126,11 @@ export class AdminServer {
 
   /** Sends one encoded frame to every client that is keeping up. */
   broadcast(text: string): void {
+    let payload: Buffer | null = null;
     for (const client of this.wss.clients) {
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= MAX_BUFFERED_BYTES) {
-        client.send(text);
+        payload ??= Buffer.from(text);
+        sendText(client, payload);
       }
     }
   }
@@ -159,14 +175,21 @@ export class AdminServer {
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) => this.hooks.countError(error));
     if (this.closed) return refuseUpgrade(socket, '503 Service Unavailable');
-    const address = request.socket.remoteAddress ?? 'unknown';
     const now = Date.now();
-    if (this.isRateLimited(address, now))
-      return refuseUpgrade(socket, '429 Too Many Requests', 'Retry-After: 60\r\n');
+    // The address is read only while the limiter has something to look up or record: reading
+    // `remoteAddress` caches it on the socket as a property the host's sockets lack, and Node's
+    // stream code, which the host's traffic runs through too, then has two shapes of socket to
+    // handle (agent/README.md, "Cost").
+    let address: string | null = null;
+    if (this.authFailures.size > 0) {
+      address = remoteAddress(request);
+      if (this.isRateLimited(address, now))
+        return refuseUpgrade(socket, '429 Too Many Requests', 'Retry-After: 60\r\n');
+    }
     const token = bearerToken(request);
     const role = token === null ? null : this.hooks.authenticate(token);
     if (role === null) {
-      this.recordAuthFailure(address, now);
+      this.recordAuthFailure(address ?? remoteAddress(request), now);
       return refuseUpgrade(
         socket,
         '401 Unauthorized',
@@ -193,11 +216,11 @@ export class AdminServer {
         });
       }
     });
-    client.send(encodeFrame(this.hooks.hello(role)));
+    sendText(client, Buffer.from(encodeFrame(this.hooks.hello(role))));
   }
 
   private reply(client: WebSocket, frame: ReplyFrame): void {
-    if (client.readyState === WebSocket.OPEN) client.send(encodeFrame(frame));
+    if (client.readyState === WebSocket.OPEN) sendText(client, Buffer.from(encodeFrame(frame)));
   }
 
   private receive(client: WebSocket, data: RawData, isBinary: boolean): void {
