@@ -390,12 +390,6 @@ async function runCase(group: ProcessGroup, spec: ThroughputCase, settings: Sett
         startServer(group, 'agent', spec.kind, settings),
       ]);
       started.push(bare, agent);
-      if (pair === 1) {
-        const pinned = bare.ready.tickObjectPinned && agent.ready.tickObjectPinned;
-        process.stdout.write(
-          `  ${spec.label}: tick-object maps ${pinned ? 'pinned in both servers' : 'NOT pinned (FLEETDECK_BENCH_UNPINNED): a pair may read 4–10 % off'}\n`,
-        );
-      }
       const servers = { bare, agent };
       adminConsole = await ConsoleClient.connect(agent.ready.adminPort as number, settings.token);
       // Which server comes first in the load generator (its clients connect first) alternates per pair.
