@@ -56,17 +56,6 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
   if (counters.has(Base)) return Base;
   const known = countingClasses.get(Base);
   if (known) return known;
-  const send = Base.prototype.send as (
-    this: WebSocket,
-    data: unknown,
-    options?: unknown,
-    callback?: unknown,
-  ) => void;
-  const emit = Base.prototype.emit as (
-    this: WebSocket,
-    event: string | symbol,
-    ...args: unknown[]
-  ) => boolean;
   class CountedWebSocket extends (Base as new (...args: unknown[]) => WebSocket) {
     [kTracker]: Tracker | null;
 
@@ -82,7 +71,9 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
       const tracker = this[kTracker];
       // Only OPEN sockets put a frame on the wire; ws reports the others to the callback.
       if (tracker !== null && this.readyState === 1) tracker.traffic.sent(payloadBytes(data));
-      send.call(this, data, options, callback);
+      // A super call, not a captured `send.call(this, …)`: V8 can see its target, so it calls it
+      // directly and can inline it. The cast only widens ws's overloads to `unknown`.
+      (super.send as (data: unknown, options?: unknown, callback?: unknown) => void)(data, options, callback);
     }
 
     override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
@@ -98,8 +89,8 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
         }
       }
       // ws emits at most two arguments; anything longer goes through apply unchanged.
-      if (arguments.length > 3) return emit.apply(this, arguments as never);
-      return emit.call(this, event, first, second);
+      if (arguments.length > 3) return Reflect.apply(super.emit, this, arguments);
+      return super.emit(event, first, second);
     }
   }
   const counted = CountedWebSocket as unknown as WebSocketClass;
