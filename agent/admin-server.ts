@@ -58,11 +58,16 @@ function remoteAddress(request: IncomingMessage): string {
 }
 
 /**
- * Sends a text frame whose payload is already UTF-8 bytes. `ws` writes a string payload to
- * the TCP socket as a string, and the host's own sends are almost always Buffers: the first
- * sample written as a string deoptimized Node's stream code, which the host's traffic runs
- * through too, into handling both kinds of chunk from then on (agent/README.md, "Cost").
+ * A frame as the UTF-8 bytes of its JSON, to send as a text frame. `ws` writes a string
+ * payload to the TCP socket as a string, and the host's own sends are almost always Buffers:
+ * the first sample written as a string deoptimized Node's stream code, which the host's
+ * traffic runs through too, into handling both kinds of chunk from then on (agent/README.md,
+ * "Cost").
  */
+function frameBytes(frame: AgentFrame): Buffer {
+  return Buffer.from(encodeFrame(frame));
+}
+
 function sendText(client: WebSocket, payload: Buffer): void {
   client.send(payload, { binary: false });
 }
@@ -124,12 +129,12 @@ export class AdminServer {
     return this.wss.clients.size;
   }
 
-  /** Sends one encoded frame to every client that is keeping up. */
-  broadcast(text: string): void {
+  /** Sends a frame to every client that is keeping up; encoded once, and only if one is. */
+  broadcast(frame: AgentFrame): void {
     let payload: Buffer | null = null;
     for (const client of this.wss.clients) {
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= MAX_BUFFERED_BYTES) {
-        payload ??= Buffer.from(text);
+        payload ??= frameBytes(frame);
         sendText(client, payload);
       }
     }
@@ -216,11 +221,11 @@ export class AdminServer {
         });
       }
     });
-    sendText(client, Buffer.from(encodeFrame(this.hooks.hello(role))));
+    sendText(client, frameBytes(this.hooks.hello(role)));
   }
 
   private reply(client: WebSocket, frame: ReplyFrame): void {
-    if (client.readyState === WebSocket.OPEN) sendText(client, Buffer.from(encodeFrame(frame)));
+    if (client.readyState === WebSocket.OPEN) sendText(client, frameBytes(frame));
   }
 
   private receive(client: WebSocket, data: RawData, isBinary: boolean): void {

@@ -31,7 +31,6 @@ import {
   type DependencyStatus,
   type DrainProgress,
   type EventFrame,
-  encodeFrame,
   type HelloFrame,
   type NodeIdentity,
   type NodeState,
@@ -373,7 +372,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private event(name: string, data: Record<string, unknown>): void {
     const frame: EventFrame = { type: 'event', time: Date.now(), name, data };
     try {
-      this.admin?.broadcast(encodeFrame(frame));
+      this.admin?.broadcast(frame);
       this.emit('event', frame);
     } catch (error) {
       this.reportError(error);
@@ -481,7 +480,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!wanted) return;
     try {
       const sample = this.sample();
-      this.admin?.broadcast(encodeFrame(sample));
+      this.admin?.broadcast(sample);
       this.emit('sample', sample);
     } catch (error) {
       this.reportError(error);
