@@ -481,10 +481,10 @@ async function memoryRun(group: ProcessGroup, mode: ServerMode, settings: Settin
 // ---------------------------------------------------------------------------------------------
 // Report
 
-/** Medians of bare and agent runs, their ratio, and the ratio within each alternating pair. */
+/** Medians of bare and agent runs, their ratio, and agent ÷ bare run by run (a side-by-side window, or an alternating pair). */
 function compare(bare: readonly number[], agent: readonly number[]) {
-  const pairRatios = agent.map((value, index) => value / (bare[index] as number));
-  return { bare: median(bare), agent: median(agent), ratio: median(agent) / median(bare), pairRatios };
+  const runRatios = agent.map((value, index) => value / (bare[index] as number));
+  return { bare: median(bare), agent: median(agent), ratio: median(agent) / median(bare), runRatios };
 }
 
 function cpuShares(runs: Record<ServerMode, RunFigures[]>): string {
@@ -500,19 +500,15 @@ function cpuShares(runs: Record<ServerMode, RunFigures[]>): string {
  * medians also keep one pair whose process got a slow state of its own (bench/README.md,
  * "Noise") from moving the figure, in either direction.
  */
-function pairedCpuRatio(result: CaseResult, windowsPerPair: number): { ratio: number; pairRatios: number[] } {
+function pairedCpuRatio(result: CaseResult, windowsPerPair: number) {
   const { bare, agent } = result.runs.fixed;
+  const perMessage = (runs: readonly RunFigures[]) => runs.map((run) => run.cpuMicrosPerMessage);
+  const { runRatios: windowRatios } = compare(perMessage(bare), perMessage(agent));
   const pairRatios: number[] = [];
-  for (let start = 0; start < agent.length; start += windowsPerPair) {
-    const windowRatios: number[] = [];
-    for (let index = start; index < start + windowsPerPair; index++) {
-      windowRatios.push(
-        (agent[index] as RunFigures).cpuMicrosPerMessage / (bare[index] as RunFigures).cpuMicrosPerMessage,
-      );
-    }
-    pairRatios.push(median(windowRatios));
+  for (let start = 0; start < windowRatios.length; start += windowsPerPair) {
+    pairRatios.push(median(windowRatios.slice(start, start + windowsPerPair)));
   }
-  return { ratio: median(pairRatios), pairRatios };
+  return { ratio: median(pairRatios), pairRatios, windowRatios };
 }
 
 function withSpread(values: readonly number[], middle: number, format: (value: number) => string): string {
@@ -554,7 +550,7 @@ function printThroughput(results: readonly CaseResult[], windowsPerPair: number)
       withSpread(agent, figures.agent, micros),
       ratio(paired.ratio),
       `${ratio(Math.min(...paired.pairRatios))}–${ratio(Math.max(...paired.pairRatios))}`,
-      `${ratio(Math.min(...figures.pairRatios))}–${ratio(Math.max(...figures.pairRatios))}`,
+      `${ratio(Math.min(...paired.windowRatios))}–${ratio(Math.max(...paired.windowRatios))}`,
       ratio(figures.ratio),
       cpuShares(runs.fixed),
     ]);
@@ -606,7 +602,7 @@ function printThroughput(results: readonly CaseResult[], windowsPerPair: number)
       withSpread(bare, figures.bare, (value) => integer.format(value)),
       withSpread(agent, figures.agent, (value) => integer.format(value)),
       ratio(figures.ratio),
-      `${ratio(Math.min(...figures.pairRatios))}–${ratio(Math.max(...figures.pairRatios))}`,
+      `${ratio(Math.min(...figures.runRatios))}–${ratio(Math.max(...figures.runRatios))}`,
       `${micros(cpu.bare)} / ${micros(cpu.agent)}`,
       cpuShares(runs.saturate),
     ]);
