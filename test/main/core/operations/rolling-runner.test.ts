@@ -75,11 +75,7 @@ class ScriptedFleet {
 
   context(): OperationsContext {
     return {
-      fleet: {
-        name: 'scripted',
-        nodes: [],
-        ...(this.balancerUpAt ? { balancer: { address: '127.0.0.1:1', backend: 'ws' } } : {}),
-      } as unknown as FleetConfig,
+      fleet: { name: 'scripted', nodes: [] } as unknown as FleetConfig,
       store: { alerts: () => ({ active: this.alerts }) } as unknown as FleetStore,
       audit: this.audit,
       source: 'console',
