@@ -12,7 +12,10 @@
  * It prints figures and PASS/FAIL against the targets; the exit code says only whether the
  * bench ran. See bench/README.md.
  *
- *   npm run bench:agent [-- --pairs 8 --windows 3 --seconds 2 --connections 10000]
+ * Both modes' servers preload fixtures/hold-tick-maps.cjs, so V8's slow tick state (README,
+ * "Noise") cannot put one server of a pair in a different state from the other.
+ *
+ *   npm run bench:agent [-- --pairs 8 --windows 3 --seconds 2 --connections 10000 --free-tick-maps]
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -51,6 +54,18 @@ const SETTLE_MS = 200;
  * within ±3 %. A server under steady load never goes idle, so both modes run without it.
  */
 const SERVER_NODE_FLAGS = ['--expose-gc', '--no-memory-reducer'];
+/**
+ * Preloaded into every server, both modes, unless `--free-tick-maps`: keeps Node's tick-object
+ * hidden classes alive, so no server lands in the slow state that otherwise hits a random third
+ * or so of them (fixtures/hold-tick-maps.cjs, bench/README.md "Noise").
+ */
+const HOLD_TICK_MAPS = ['--require', './bench/fixtures/hold-tick-maps.cjs'];
+/**
+ * A server whose `process.nextTick()` costs this many times the cheapest server's of its case
+ * is in that slow state: measured here, 45–60 ns a call in the normal state, 200–540 ns in it
+ * (and 100–140 ns in some servers of both modes, for a reason not known; not counted).
+ */
+const SLOW_TICK_FACTOR = 3;
 /** Hard bound on the whole bench, so a wedged fixture cannot hang CI. */
 const WATCHDOG_MS = 20 * 60_000;
 
@@ -129,6 +144,8 @@ interface Settings {
   readonly sampleCalls: number;
   readonly intervalMs: number;
   readonly token: string;
+  /** Whether the servers run with {@link HOLD_TICK_MAPS}. */
+  readonly holdTickMaps: boolean;
 }
 
 /** One measured run of one server. */
@@ -144,6 +161,8 @@ interface RunFigures {
 interface CaseResult {
   readonly spec: ThroughputCase;
   readonly runs: Record<Phase, Record<ServerMode, RunFigures[]>>;
+  /** ns per `process.nextTick()` of each pair's servers, right after their fixed-pace windows. */
+  readonly tickNanos: Record<ServerMode, number[]>;
 }
 
 interface MemoryRun {
@@ -190,6 +209,10 @@ function table(rows: readonly (readonly string[])[]): string {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
+function serverNodeFlags(settings: Settings): string[] {
+  return settings.holdTickMaps ? [...SERVER_NODE_FLAGS, ...HOLD_TICK_MAPS] : SERVER_NODE_FLAGS;
+}
+
 function startServer(
   group: ProcessGroup,
   mode: ServerMode,
@@ -201,7 +224,7 @@ function startServer(
     'bench/fixtures/server.ts',
     ['--mode', mode, '--kind', kind, '--interval-ms', String(settings.intervalMs)],
     // The server under test gets CPU 1 to itself; load generators and the driver share CPU 0.
-    { nodeFlags: SERVER_NODE_FLAGS, env: { [TOKEN_VARIABLE]: settings.token }, cpu: 1 },
+    { nodeFlags: serverNodeFlags(settings), env: { [TOKEN_VARIABLE]: settings.token }, cpu: 1 },
   );
 }
 
@@ -352,6 +375,16 @@ async function measureSideBySide(
   await delay(SETTLE_MS);
 }
 
+/**
+ * What `process.nextTick()` costs in each server, which tells whether it is in V8's slow state
+ * (fixtures/hold-tick-maps.cjs). One server after the other: both run on one CPU.
+ */
+async function tickCosts(servers: Record<ServerMode, ServerFixture>): Promise<Record<ServerMode, number>> {
+  const bare = await servers.bare.call('nextTickCost', {});
+  const agent = await servers.agent.call('nextTickCost', {});
+  return { bare: bare.nanos, agent: agent.nanos };
+}
+
 /** Saturated: one server at a time, the other idle, in alternating runs. */
 async function measureSaturated(
   server: ServerFixture,
@@ -380,6 +413,7 @@ async function runCase(group: ProcessGroup, spec: ThroughputCase, settings: Sett
   const result: CaseResult = {
     spec,
     runs: { fixed: { bare: [], agent: [] }, saturate: { bare: [], agent: [] } },
+    tickNanos: { bare: [], agent: [] },
   };
   for (let pair = 1; pair <= settings.pairs; pair++) {
     const started: OwnedProcess[] = [];
@@ -405,6 +439,13 @@ async function runCase(group: ProcessGroup, spec: ThroughputCase, settings: Sett
       started.push(load);
 
       await measureSideBySide(servers, load, adminConsole, spec, settings, pair, result);
+      const ticks = await tickCosts(servers);
+      result.tickNanos.bare.push(ticks.bare);
+      result.tickNanos.agent.push(ticks.agent);
+      process.stdout.write(
+        `  ${`${spec.label} tick state ${pair}`.padEnd(32)} ns per process.nextTick(): ` +
+          `bare ${ticks.bare.toFixed(0)}, agent ${ticks.agent.toFixed(0)}\n`,
+      );
       for (const mode of modes) {
         const samplesBefore = adminConsole.samples;
         const countedBefore = adminConsole.messagesIn;
@@ -511,6 +552,15 @@ function pairedCpuRatio(result: CaseResult, windowsPerPair: number) {
   return { ratio: median(pairRatios), pairRatios, windowRatios };
 }
 
+/** How many servers of each mode were in the slow tick state (see {@link SLOW_TICK_FACTOR}), as `bare / agent`. */
+function slowTickStates(result: CaseResult): string {
+  const { bare, agent } = result.tickNanos;
+  const fastest = Math.min(...bare, ...agent);
+  const slow = (values: readonly number[]) =>
+    values.filter((nanos) => nanos > fastest * SLOW_TICK_FACTOR).length;
+  return `${slow(bare)} / ${slow(agent)} of ${bare.length}`;
+}
+
 function withSpread(values: readonly number[], middle: number, format: (value: number) => string): string {
   return `${format(middle)} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
 }
@@ -535,13 +585,15 @@ function printThroughput(results: readonly CaseResult[], windowsPerPair: number)
       'window ratios',
       'ratio of medians',
       'server CPU b/a',
+      'slow tick b/a',
     ],
   ];
-  for (const { spec, runs } of results) {
+  for (const result of results) {
+    const { spec, runs } = result;
     const bare = runs.fixed.bare.map((run) => run.cpuMicrosPerMessage);
     const agent = runs.fixed.agent.map((run) => run.cpuMicrosPerMessage);
     const figures = compare(bare, agent);
-    const paired = pairedCpuRatio({ spec, runs }, windowsPerPair);
+    const paired = pairedCpuRatio(result, windowsPerPair);
     const offered = spec.unit === 'delivered' ? spec.rate * spec.clients : spec.rate;
     cpuRows.push([
       name(spec),
@@ -553,6 +605,7 @@ function printThroughput(results: readonly CaseResult[], windowsPerPair: number)
       `${ratio(Math.min(...paired.windowRatios))}–${ratio(Math.max(...paired.windowRatios))}`,
       ratio(figures.ratio),
       cpuShares(runs.fixed),
+      slowTickStates(result),
     ]);
   }
   process.stdout.write(`${table(cpuRows)}\n\n`);
@@ -613,7 +666,9 @@ function printThroughput(results: readonly CaseResult[], windowsPerPair: number)
       'pairs of the median over the pair’s windows of agent / bare (the target figure); pair ratios: those per-pair\n' +
       'medians (min–max); window ratios: agent / bare within each side-by-side window (min–max); ratio of medians:\n' +
       'agent median / bare median over all windows. Saturated: tput ratio = agent median / bare median; pair ratios:\n' +
-      'agent / bare within each alternating pair of runs. server CPU b/a: cores busy, bare / agent (100 % = one core).\n',
+      'agent / bare within each alternating pair of runs. server CPU b/a: cores busy, bare / agent (100 % = one core).\n' +
+      `slow tick b/a: servers whose process.nextTick() cost over ${SLOW_TICK_FACTOR}× the case’s cheapest after their windows\n` +
+      '(V8’s slow tick state, bench/README.md “Noise”), bare / agent.\n',
   );
 }
 
@@ -693,12 +748,14 @@ function readSettings(): Settings {
       seconds: { type: 'string', default: '2' },
       windows: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10000' },
+      'free-tick-maps': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:agent [-- --pairs N (8) --windows N (3) --seconds S (2) --connections N (10000)]\n',
+      'usage: npm run bench:agent [-- --pairs N (8) --windows N (3) --seconds S (2) --connections N (10000) --free-tick-maps]\n' +
+        '  --free-tick-maps: run the servers without fixtures/hold-tick-maps.cjs (see bench/README.md, "Noise")\n',
     );
     process.exit(0);
   }
@@ -720,6 +777,7 @@ function readSettings(): Settings {
     sampleCalls: 200,
     intervalMs: 1000,
     token: randomBytes(24).toString('base64url'),
+    holdTickMaps: !values['free-tick-maps'],
   };
 }
 
@@ -744,7 +802,7 @@ async function main(): Promise<void> {
       `node ${process.version} · ${availableParallelism()} CPUs shared by servers, load generators and driver · ` +
       `${settings.pairs} pairs of fresh servers a case · fixed pace: ${settings.windows} windows of ${settings.seconds} s side by side after ${settings.warmupSeconds} s warm-up · ` +
       `saturated: alternating runs of ${settings.seconds} s · ` +
-      `servers run with ${SERVER_NODE_FLAGS.join(' ')}\n\n`,
+      `servers run with ${serverNodeFlags(settings).join(' ')}\n\n`,
   );
   try {
     const results: CaseResult[] = [];
