@@ -56,8 +56,8 @@ const SETTLE_MS = 200;
 const SERVER_NODE_FLAGS = ['--expose-gc', '--no-memory-reducer'];
 /**
  * Preloaded into every server, both modes, unless `--free-tick-maps`: keeps Node's tick-object
- * hidden classes alive, so no server lands in the slow state that otherwise hits a random third
- * or so of them (fixtures/hold-tick-maps.cjs, bench/README.md "Noise").
+ * hidden classes alive, so no server lands in the slow state that otherwise hits a random fifth
+ * to a third of them (fixtures/hold-tick-maps.cjs, bench/README.md "Noise").
  */
 const HOLD_TICK_MAPS = ['--require', './bench/fixtures/hold-tick-maps.cjs'];
 /**
