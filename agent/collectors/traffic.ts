@@ -14,6 +14,10 @@ export function frameHeaderBytes(length: number, masked: boolean): number {
 /** Byte length of a message payload as `ws` sends or receives it. */
 export function payloadBytes(data: unknown): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
+  // A Buffer (or any Uint8Array) by `length`, one byte an element, which V8 reads inline. Its
+  // `byteLength` is a prototype getter that V8 left to a generic property lookup and a getter
+  // call: under callgrind about 135 instructions a count, two counts an echoed message.
+  if (data instanceof Uint8Array) return data.length;
   if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
   if (Array.isArray(data)) {
     // `ws` delivers fragmented messages as Buffer[] when binaryType is 'fragments'.

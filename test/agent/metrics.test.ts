@@ -96,6 +96,42 @@ describe('traffic metrics', () => {
   });
 });
 
+describe('traffic metrics: every payload type ws sends', () => {
+  it('counts a typed array, DataView, ArrayBuffer, Buffer view and string by their bytes on the wire', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    disposers.push(() => new Promise((resolve) => server.close(resolve)));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const agent = createAgent({ nodeId: 'payloads', token: HOST_TOKENS.operate, admin: false });
+    disposers.push(() => agent.close());
+    agent.attach(server);
+    const shared = Buffer.alloc(64);
+    // Bytes a client receives: element size times length for the multi-byte views.
+    const payloads: Array<[unknown, number]> = [
+      [new Float64Array(3), 24],
+      [new Uint16Array(5), 10],
+      [new ArrayBuffer(7), 7],
+      [new DataView(new ArrayBuffer(16), 4, 9), 9],
+      [shared.subarray(10, 21), 11],
+      ['éééé', 8],
+    ];
+    server.on('connection', (socket) => {
+      for (const [payload] of payloads) socket.send(payload as Buffer);
+    });
+    const received: number[] = [];
+    const socket = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data: Buffer) => received.push(data.length) === payloads.length && resolve());
+      socket.on('error', reject);
+    });
+    const expected = payloads.map(([, bytes]) => bytes);
+    expect(received).toEqual(expected);
+    // Server frames: a 2-byte header each below 126 bytes.
+    const total = expected.reduce((sum, bytes) => sum + bytes + 2, 0);
+    expect(agent.sample().traffic).toMatchObject({ messagesOut: payloads.length, bytesOut: total });
+    await closeClients([socket]);
+  });
+});
+
 describe('the ws integration', () => {
   /** An echo server on loopback; resolves with its URL once it listens. */
   async function echoServer(options: ConstructorParameters<typeof WebSocketServer>[0] = {}) {
