@@ -49,10 +49,15 @@ describe('console service fleet health', () => {
     expect(node.kind === 'node' && node.series.connectionsOpen.at(-1)).toBe(3);
     expect(node.kind === 'node' && node.series.rssBytes.at(-1)).toBeGreaterThan(1_000_000);
 
-    // Deltas carry each new fleet point once, with the totals.
+    // Deltas carry each new fleet point once, with the totals. The store has a point as soon as
+    // the tick adds it; the delta that carries it goes out at the next flush (250 ms).
+    await waitFor(
+      () => deltas.some(({ delta }) => delta.totals?.connectionsOpen === 3),
+      'the three connections in a delta’s totals',
+      1_000,
+    );
     const carried = deltas.flatMap(({ delta }) => delta.history?.times ?? []);
     expect(new Set(carried).size).toBe(carried.length);
-    expect(deltas.some(({ delta }) => delta.totals?.connectionsOpen === 3)).toBe(true);
     const since = fleet.times.at(-1) as number;
     await waitFor(
       async () => (await service.handlers.getHistory({ kind: 'fleet' }, since)).times.length > 0,
