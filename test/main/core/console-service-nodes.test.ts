@@ -30,7 +30,12 @@ describe('console service nodes at run time', () => {
       () => service.store.snapshot().nodes.find((view) => view.id === 'late')?.status === 'active',
       'the added node active',
     );
-    expect(deltas.some((delta) => delta.upserted.some((view) => view.id === 'late'))).toBe(true);
+    // The store has it at once; deltas go out at the next flush.
+    await waitFor(
+      () => deltas.some((delta) => delta.upserted.some((view) => view.id === 'late')),
+      'a delta with the added node',
+      1_000,
+    );
 
     expect(service.removeNode('late')).toBe(true);
     expect(service.removeNode('late')).toBe(false);
