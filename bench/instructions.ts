@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { table } from './console-common.js';
 import {
   type Fixture,
   type LoadCalls,
@@ -176,21 +177,6 @@ function figures(outFile: string, mapFile: string, messages: number): ModeFigure
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${integer.format(Math.abs(value))}`;
 
-function printTable(rows: readonly (readonly string[])[]): void {
-  const widths: number[] = [];
-  for (const row of rows)
-    for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column] ?? 0, cell.length);
-  for (const row of rows) {
-    console.log(
-      row
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('  '),
-    );
-  }
-}
-
 async function connectConsole(port: number, token: string): Promise<WebSocket> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`, { headers: { Authorization: `Bearer ${token}` } });
   socket.on('message', () => {});
@@ -293,13 +279,15 @@ async function main(): Promise<void> {
       (agentValue / bareValue).toFixed(3),
     ];
     console.log('');
-    printTable([
-      ['per message', 'bare', 'agent', 'agent − bare', 'ratio'],
-      ['messages counted', integer.format(b.messages), integer.format(a.messages), '', ''],
-      row('all instructions, compilers aside', b.total - b.compiler, a.total - a.compiler),
-      row('message path (ws dataMessage, inclusive)', b.messagePath, a.messagePath),
-      row("V8's compilers (when they ran)", b.compiler, a.compiler),
-    ]);
+    console.log(
+      table([
+        ['per message', 'bare', 'agent', 'agent − bare', 'ratio'],
+        ['messages counted', integer.format(b.messages), integer.format(a.messages), '', ''],
+        row('all instructions, compilers aside', b.total - b.compiler, a.total - a.compiler),
+        row('message path (ws dataMessage, inclusive)', b.messagePath, a.messagePath),
+        row("V8's compilers (when they ran)", b.compiler, a.compiler),
+      ]),
+    );
     const names = new Set([...b.exclusive.keys(), ...a.exclusive.keys()]);
     names.delete('PROGRAM TOTALS');
     const differences = [...names]
@@ -310,12 +298,17 @@ async function main(): Promise<void> {
     console.log(
       `\nThe ${settings.top} functions whose own instructions per message differ most (compilers aside)`,
     );
-    const line = (difference: string, bareValue: string, agentValue: string, name: string) =>
-      console.log(`${difference.padStart(12)}  ${bareValue.padStart(8)}  ${agentValue.padStart(8)}  ${name}`);
-    line('agent − bare', 'bare', 'agent', 'function');
-    for (const { name, bare: bareValue, agent: agentValue } of differences) {
-      line(signed(agentValue - bareValue), integer.format(bareValue), integer.format(agentValue), name);
-    }
+    console.log(
+      table([
+        ['agent − bare', 'bare', 'agent', 'function'],
+        ...differences.map(({ name, bare: bareValue, agent: agentValue }) => [
+          signed(agentValue - bareValue),
+          integer.format(bareValue),
+          integer.format(agentValue),
+          name,
+        ]),
+      ]),
+    );
   } finally {
     consoleSocket?.terminate();
     for (const server of servers.values()) rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
