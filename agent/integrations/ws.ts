@@ -2,9 +2,10 @@
  * The `ws` integration, built on the same connection registry as `agent.track()`.
  *
  * `attach()` gives the server a subclass of its WebSocket class (ws's documented `WebSocket`
- * server option) whose `send` and `emit` count before calling the originals: no listener (a
- * second 'message' listener makes Node's emitter copy its listener array on every message,
- * about 50 ns) and no allocation per message.
+ * server option) whose `send` counts before calling the original and whose `emit` counts a
+ * message after its listeners ran: no listener of its own (a second 'message' listener makes
+ * Node's emitter copy its listener array on every message, about 50 ns) and no allocation per
+ * message.
  *
  * One subclass serves every server of a base class, the agent's own admin endpoint included,
  * and each socket gets its tracker (or null) in the constructor. So every server socket in
@@ -78,25 +79,41 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
 
     override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
       const tracker = this[kTracker];
-      if (tracker !== null) {
-        if (event === 'message') tracker.traffic.received(payloadBytes(first));
-        else if (event === 'close') {
-          // Counted once: its TCP byte counts are read here, at the end.
-          this[kTracker] = null;
-          const raw = (this as unknown as { _socket?: RawSocket })._socket;
-          if (raw) tracker.traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
-          tracker.connections.didClose(this, 'websocket', first as number);
+      if (event === 'message') {
+        // Counted after the listeners, and also when one throws. Counting first put a merge of
+        // branches before the inlined emitter, after which V8 no longer knew this socket's
+        // hidden class and looked `_events` up generically on every message.
+        try {
+          return arguments.length > 3
+            ? Reflect.apply(super.emit, this, arguments)
+            : super.emit(event, first, second);
+        } finally {
+          if (tracker !== null) tracker.traffic.received(payloadBytes(first));
         }
       }
+      if (tracker !== null && event === 'close') countClose(this, tracker, first);
       // ws emits at most two arguments; anything longer goes through apply unchanged.
-      if (arguments.length > 3) return Reflect.apply(super.emit, this, arguments);
-      return super.emit(event, first, second);
+      return arguments.length > 3
+        ? Reflect.apply(super.emit, this, arguments)
+        : super.emit(event, first, second);
     }
   }
   const counted = CountedWebSocket as unknown as WebSocketClass;
   countingClasses.set(Base, counted);
   counters.add(counted);
   return counted;
+}
+
+/** A counted socket closed: its TCP byte counts are read here, once, at the end. */
+function countClose(
+  socket: WebSocket & { [kTracker]: Tracker | null },
+  tracker: Tracker,
+  code: unknown,
+): void {
+  socket[kTracker] = null;
+  const raw = (socket as unknown as { _socket?: RawSocket })._socket;
+  if (raw) tracker.traffic.socketClosed(raw.bytesRead, raw.bytesWritten);
+  tracker.connections.didClose(socket, 'websocket', code as number);
 }
 
 /** Tracks a server's connections and traffic; returns a function that stops tracking new ones. */

@@ -130,6 +130,35 @@ describe('traffic metrics: every payload type ws sends', () => {
     expect(agent.sample().traffic).toMatchObject({ messagesOut: payloads.length, bytesOut: total });
     await closeClients([socket]);
   });
+
+  it("counts a message whose host listener throws, and passes extra emit arguments to the host's listeners", async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    disposers.push(() => new Promise((resolve) => server.close(resolve)));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const agent = createAgent({ nodeId: 'throwing', token: HOST_TOKENS.operate, admin: false });
+    disposers.push(() => agent.close());
+    agent.attach(server);
+    const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+    const clients = await openClients(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, 1);
+    const socket = await accepted;
+    const seen: unknown[][] = [];
+    socket.on('message', (...args: unknown[]) => {
+      seen.push(args);
+      if (args[0] === 'throw') throw new Error('host listener failed');
+    });
+    // The emitter the agent wraps: a message the host's code fails on still crossed the wire.
+    const before = agent.sample().traffic.messagesIn;
+    socket.emit('message', Buffer.alloc(100), true);
+    expect(() => socket.emit('message', 'throw', false)).toThrow('host listener failed');
+    socket.emit('message', Buffer.alloc(3), true, 'extra', 'arguments');
+    expect(seen.map((args) => args.length)).toEqual([2, 2, 4]);
+    expect(seen[2]?.slice(2)).toEqual(['extra', 'arguments']);
+    const traffic = agent.sample().traffic;
+    expect(traffic.messagesIn - before).toBe(3);
+    // Client frames: payload + 2-byte header + 4-byte mask below 126 bytes.
+    expect(traffic.bytesIn).toBe(100 + 6 + (5 + 6) + (3 + 6));
+    await closeClients(clients);
+  });
 });
 
 describe('the ws integration', () => {
