@@ -24,6 +24,8 @@ export function payloadBytes(data: unknown): number {
 /** The rarer payloads, out of line so that the common path stays small enough to inline. */
 function otherPayloadBytes(data: unknown): number {
   if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  // `ws.send` sends a number as its decimal text.
+  if (typeof data === 'number') return Buffer.byteLength(String(data));
   if (Array.isArray(data)) {
     // `ws` delivers fragmented messages as Buffer[] when binaryType is 'fragments'.
     let total = 0;

@@ -71,10 +71,13 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
     override send(data: unknown, options?: unknown, callback?: unknown): void {
       const tracker = this[kTracker];
       // Only OPEN sockets put a frame on the wire; ws reports the others to the callback.
-      if (tracker !== null && this.readyState === 1) tracker.traffic.sent(payloadBytes(data));
+      const open = this.readyState === 1;
       // A super call, not a captured `send.call(this, …)`: V8 can see its target, so it calls it
       // directly and can inline it. The cast only widens ws's overloads to `unknown`.
       (super.send as (data: unknown, options?: unknown, callback?: unknown) => void)(data, options, callback);
+      // Counted once ws took the message (it throws on a payload it cannot send), and after
+      // the call for the same reason as in `emit`: no merge of branches before ws's code.
+      if (tracker !== null && open) tracker.traffic.sent(payloadBytes(data));
     }
 
     override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {

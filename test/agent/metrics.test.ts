@@ -97,7 +97,7 @@ describe('traffic metrics', () => {
 });
 
 describe('traffic metrics: every payload type ws sends', () => {
-  it('counts a typed array, DataView, ArrayBuffer, Buffer view and string by their bytes on the wire', async () => {
+  it('counts a typed array, DataView, ArrayBuffer, Buffer view, string and number by their bytes on the wire', async () => {
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     disposers.push(() => new Promise((resolve) => server.close(resolve)));
     await new Promise((resolve) => server.once('listening', resolve));
@@ -113,6 +113,8 @@ describe('traffic metrics: every payload type ws sends', () => {
       [new DataView(new ArrayBuffer(16), 4, 9), 9],
       [shared.subarray(10, 21), 11],
       ['éééé', 8],
+      // ws sends a number as its decimal text.
+      [-12.5, 5],
     ];
     server.on('connection', (socket) => {
       for (const [payload] of payloads) socket.send(payload as Buffer);
