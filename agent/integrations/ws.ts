@@ -20,7 +20,6 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionCollector } from '../collectors/connections.js';
 import type { TrafficCollector } from '../collectors/traffic.js';
-import { payloadBytes } from '../collectors/traffic.js';
 
 type WebSocketClass = typeof WebSocket;
 type RawSocket = { bytesRead: number; bytesWritten: number } | null | undefined;
@@ -77,28 +76,32 @@ export function countingWebSocketClass(Base: WebSocketClass): WebSocketClass {
       (super.send as (data: unknown, options?: unknown, callback?: unknown) => void)(data, options, callback);
       // Counted once ws took the message (it throws on a payload it cannot send), and after
       // the call for the same reason as in `emit`: no merge of branches before ws's code.
-      if (tracker !== null && open) tracker.traffic.sent(payloadBytes(data));
+      if (tracker !== null && open) tracker.traffic.sent(data);
     }
 
     override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
       const tracker = this[kTracker];
+      // ws emits at most two arguments; anything longer goes through apply unchanged.
+      // biome-ignore lint/complexity/noArguments: a rest parameter would allocate an array an event
+      const all = arguments.length > 3 ? arguments : null;
       if (event === 'message') {
-        // Counted after the listeners, and also when one throws. Counting first put a merge of
-        // branches before the inlined emitter, after which V8 no longer knew this socket's
-        // hidden class and looked `_events` up generically on every message.
+        // Counted after the listeners. Counting first put a merge of branches before the
+        // inlined emitter, after which V8 no longer knew this socket's hidden class and looked
+        // `_events` up generically on every message. A catch rather than a finally: it costs
+        // nothing until a listener throws.
+        let handled: boolean;
         try {
-          return arguments.length > 3
-            ? Reflect.apply(super.emit, this, arguments)
-            : super.emit(event, first, second);
-        } finally {
-          if (tracker !== null) tracker.traffic.received(payloadBytes(first));
+          handled = all === null ? super.emit(event, first, second) : Reflect.apply(super.emit, this, all);
+        } catch (error) {
+          // The message arrived all the same.
+          if (tracker !== null) tracker.traffic.received(first);
+          throw error;
         }
+        if (tracker !== null) tracker.traffic.received(first);
+        return handled;
       }
       if (tracker !== null && event === 'close') countClose(this, tracker, first);
-      // ws emits at most two arguments; anything longer goes through apply unchanged.
-      return arguments.length > 3
-        ? Reflect.apply(super.emit, this, arguments)
-        : super.emit(event, first, second);
+      return all === null ? super.emit(event, first, second) : Reflect.apply(super.emit, this, all);
     }
   }
   const counted = CountedWebSocket as unknown as WebSocketClass;
