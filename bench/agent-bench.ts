@@ -15,7 +15,7 @@
  * Both modes' servers preload fixtures/hold-tick-maps.cjs, so V8's slow tick state (README,
  * "Noise") cannot put one server of a pair in a different state from the other.
  *
- *   npm run bench:agent [-- --pairs 8 --windows 3 --seconds 2 --connections 10000 --free-tick-maps]
+ *   npm run bench:agent [-- --pairs 12 --windows 3 --seconds 2 --connections 10000 --free-tick-maps]
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -744,7 +744,7 @@ function printTargets(
 function readSettings(): Settings {
   const { values } = parseArgs({
     options: {
-      pairs: { type: 'string', default: '8' },
+      pairs: { type: 'string', default: '12' },
       seconds: { type: 'string', default: '2' },
       windows: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10000' },
@@ -754,7 +754,7 @@ function readSettings(): Settings {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:agent [-- --pairs N (8) --windows N (3) --seconds S (2) --connections N (10000) --free-tick-maps]\n' +
+      'usage: npm run bench:agent [-- --pairs N (12) --windows N (3) --seconds S (2) --connections N (10000) --free-tick-maps]\n' +
         '  --free-tick-maps: run the servers without fixtures/hold-tick-maps.cjs (see bench/README.md, "Noise")\n',
     );
     process.exit(0);
