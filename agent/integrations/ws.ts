@@ -2,10 +2,10 @@
  * The `ws` integration, built on the same connection registry as `agent.track()`.
  *
  * `attach()` gives the server a subclass of its WebSocket class (ws's documented `WebSocket`
- * server option) whose `send` counts before calling the original and whose `emit` counts a
- * message after its listeners ran: no listener of its own (a second 'message' listener makes
- * Node's emitter copy its listener array on every message, about 50 ns) and no allocation per
- * message.
+ * server option) whose `send` and `emit` count after calling the originals (a message once
+ * ws took it, or once its listeners ran): no listener of its own (a second 'message' listener
+ * makes Node's emitter copy its listener array on every message, about 50 ns) and no
+ * allocation per message.
  *
  * One subclass serves every server of a base class, the agent's own admin endpoint included,
  * and each socket gets its tracker (or null) in the constructor. So every server socket in
