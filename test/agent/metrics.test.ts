@@ -97,13 +97,19 @@ describe('traffic metrics', () => {
 });
 
 describe('traffic metrics: every payload type ws sends', () => {
-  it('counts a typed array, DataView, ArrayBuffer, Buffer view, string and number by their bytes on the wire', async () => {
+  /** A bare `ws` server on loopback with an agent attached (no admin endpoint). */
+  async function attachedServer(nodeId: string): Promise<{ server: WebSocketServer; agent: Agent }> {
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     disposers.push(() => new Promise((resolve) => server.close(resolve)));
     await new Promise((resolve) => server.once('listening', resolve));
-    const agent = createAgent({ nodeId: 'payloads', token: HOST_TOKENS.operate, admin: false });
+    const agent = createAgent({ nodeId, token: HOST_TOKENS.operate, admin: false });
     disposers.push(() => agent.close());
     agent.attach(server);
+    return { server, agent };
+  }
+
+  it('counts a typed array, DataView, ArrayBuffer, Buffer view, string and number by their bytes on the wire', async () => {
+    const { server, agent } = await attachedServer('payloads');
     const shared = Buffer.alloc(64);
     // Bytes a client receives: element size times length for the multi-byte views.
     const payloads: Array<[unknown, number]> = [
@@ -134,12 +140,7 @@ describe('traffic metrics: every payload type ws sends', () => {
   });
 
   it("counts a message whose host listener throws, and passes extra emit arguments to the host's listeners", async () => {
-    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    disposers.push(() => new Promise((resolve) => server.close(resolve)));
-    await new Promise((resolve) => server.once('listening', resolve));
-    const agent = createAgent({ nodeId: 'throwing', token: HOST_TOKENS.operate, admin: false });
-    disposers.push(() => agent.close());
-    agent.attach(server);
+    const { server, agent } = await attachedServer('throwing');
     const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
     const clients = await openClients(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, 1);
     const socket = await accepted;
